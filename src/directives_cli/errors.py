@@ -1,0 +1,65 @@
+"""One family of exceptions; each knows its exit code and its one-line message.
+
+Library modules raise these and never print or exit: only the CLI maps them to
+stderr and an exit status, in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+EXIT_OK = 0
+EXIT_NOT_FOUND = 1
+EXIT_USAGE = 2
+EXIT_CATALOGUE = 3
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Problem:
+    """One thing wrong with a catalogue file, at a 1-based line and column."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+
+class DirectivesError(Exception):
+    """Base of every error the tool reports to the user."""
+
+    exit_code = EXIT_NOT_FOUND
+
+
+class NotFoundError(DirectivesError):
+    """A search matched nothing or an id does not exist (exit 1)."""
+
+    exit_code = EXIT_NOT_FOUND
+
+
+class UsageError(DirectivesError):
+    """The command line asked for something invalid (exit 2)."""
+
+    exit_code = EXIT_USAGE
+
+
+class CatalogueError(DirectivesError):
+    """A catalogue cannot be read or is invalid (exit 3).
+
+    Carries every problem found, so `validate` can list them all while other
+    commands report the first.
+    """
+
+    exit_code = EXIT_CATALOGUE
+
+    def __init__(self, problems: Sequence[Problem] | str) -> None:
+        if isinstance(problems, str):
+            self.problems: tuple[Problem, ...] = ()
+            message = problems
+        else:
+            self.problems = tuple(problems)
+            message = str(self.problems[0]) if self.problems else "invalid catalogue"
+        super().__init__(message)
