@@ -184,3 +184,16 @@ class Hit:
     matched: tuple[str, ...] = ()
     #: The matched terms as they appear in the text, for highlighting.
     terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteContext:
+    """A directive's quote set in the sentence(s) of the source around it.
+
+    ``before + quote + after`` is a contiguous stretch of the source text, so a
+    reader sees the words the directive came from in their own sentence.
+    """
+
+    before: str
+    quote: str
+    after: str
