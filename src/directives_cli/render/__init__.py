@@ -1,0 +1,65 @@
+"""Output formats: the names a user chooses with ``--format`` and the fields each shows.
+
+Renderers never print. Machine formats (:mod:`.machine`, fed by :mod:`.records`) return
+`str` and never import Rich, because scripts call the tool in loops and Rich costs more
+to import than the rest of the tool; terminal views (:mod:`.table`, laid out by
+:mod:`.layout` and drawn on a console from :mod:`.console`) return Rich renderables.
+:mod:`.escape` makes catalogue text safe for both. The CLI writes whichever it gets.
+This module is imported on every call, so it holds names only.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import NoReturn
+
+from directives_cli.model import DIRECTIVE_FIELDS
+
+
+class Format(str, Enum):
+    """The values of ``--format``; `table` is for people, the rest for scripts or reports."""
+
+    TABLE = "table"
+    PLAIN = "plain"
+    CSV = "csv"
+    JSON = "json"
+    JSONL = "jsonl"
+    YAML = "yaml"
+    IDS = "ids"
+    MARKDOWN = "markdown"
+
+    def __str__(self) -> str:
+        """The value, as a user types it (`json`), not `Format.JSON`."""
+        return self.value
+
+
+#: What a person sees by default: enough to pick a directive, short enough for a row.
+DEFAULT_FIELDS: tuple[str, ...] = ("id", "category", "act", "title")
+
+#: The fields a search result has on top of a directive's own.
+SEARCH_FIELDS: tuple[str, ...] = ("score", "matched")
+
+
+def default_fields(fmt: Format, *, search: bool = False) -> tuple[str, ...]:
+    """The fields a format shows when ``--fields`` is not given.
+
+    Views for people keep to a row's worth; data formats carry every field, so a script
+    gets the whole record without knowing the field names.
+    """
+    match fmt:
+        case Format.TABLE | Format.PLAIN | Format.MARKDOWN:
+            return (*DEFAULT_FIELDS, "score") if search else DEFAULT_FIELDS
+        case Format.CSV | Format.JSON | Format.JSONL | Format.YAML:
+            return (*DIRECTIVE_FIELDS, *SEARCH_FIELDS) if search else DIRECTIVE_FIELDS
+        case Format.IDS:
+            return ("id",)
+        case _:
+            return unreachable(fmt)
+
+
+def unreachable(value: NoReturn) -> NoReturn:
+    """Fail loudly if a new Format is added without a branch for it (mypy checks it too).
+
+    `typing.assert_never` needs Python 3.11 and we support 3.10.
+    """
+    raise AssertionError(f"unhandled value: {value!r}")
