@@ -1,0 +1,526 @@
+"""Questions asked of an index: filter, sort, look up by id, count, describe, quote.
+
+Pure functions over a `store.Index`: they read it and return model objects. Nothing
+here prints, parses YAML or knows about the command line, so every command and the
+search module share one meaning for each filter and each sort.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from directives_cli.errors import NotFoundError, UsageError
+from directives_cli.model import (
+    ACTS,
+    Category,
+    Directive,
+    Document,
+    Filters,
+    Meeting,
+    QuoteContext,
+    Source,
+    Speaker,
+    Statistic,
+)
+from directives_cli.store import Index, decode_list
+
+#: The orders `list --sort` accepts. Every sort is stable: ties keep catalogue order.
+#: catalogue: as the catalogue lists them; id: natural order (RC-2 before RC-10);
+#: category: the order categories are first defined in; act: pointed-out, requested,
+#: demanded, stressed; speaker, title: alphabetical ignoring case and accents; meeting: by
+#: start date.
+SORT_KEYS: tuple[str, ...] = ("catalogue", "id", "category", "act", "speaker", "title", "meeting")
+
+#: The columns `directive_from_row` expects, in order, for a directives table aliased ``d``.
+DIRECTIVE_COLUMNS = (
+    "d.id, d.meeting, d.category, d.title, d.text, d.speaker, d.act, d.quote, d.addressees, d.tags"
+)
+
+#: Characters of source context kept on each side of a quote, at most.
+CONTEXT_CHARS = 400
+
+_ANY = Filters()
+#: Rows fetched per statement when materialising directives by position.
+_BATCH = 500
+#: Up to this many ids, suggestions compare against every id; beyond, against neighbours.
+_SMALL = 2000
+#: Valid values listed in a usage error, at most.
+_LISTED = 40
+
+
+# ---- rows -----------------------------------------------------------------------------------
+
+
+def directive_from_row(row: Sequence[Any]) -> Directive:
+    """A directive from a row selected with DIRECTIVE_COLUMNS (extra columns after them
+    are ignored)."""
+    return Directive(
+        id=row[0],
+        meeting=row[1],
+        category=row[2],
+        title=row[3],
+        text=row[4],
+        speaker=row[5],
+        act=row[6],
+        quote=row[7],
+        addressees=decode_list(row[8]),
+        tags=decode_list(row[9]),
+    )
+
+
+def _param(value: str) -> str | bytes:
+    """A user-typed value as an SQL parameter. Text that is not valid Unicode (bytes the
+    shell could not decode) cannot occur in a catalogue: bind it as a blob, which equals
+    no text, instead of letting the driver raise."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogatepass")
+    return value
+
+
+def _marks(count: int) -> str:
+    return ",".join("?" * count)
+
+
+# ---- filters --------------------------------------------------------------------------------
+
+
+def where_clause(filters: Filters, alias: str = "d") -> tuple[str, list[str | bytes]]:
+    """The SQL condition (``"1"`` when there is none) and its parameters for ``filters``
+    over a directives table aliased ``alias``: values within one filter OR-ed, filters
+    AND-ed. Categories, acts and meetings ignore ASCII case (they are slugs); speakers and
+    tags match whole values, ignoring case."""
+    parts: list[str] = []
+    params: list[str | bytes] = []
+    for column, values in (
+        ("category", filters.categories),
+        ("act", filters.acts),
+        ("meeting", filters.meetings),
+    ):
+        if values:
+            parts.append(f"{alias}.{column} IN ({_marks(len(values))})")
+            params.extend(_param(v) for v in values)
+    if filters.speakers:
+        parts.append(
+            f"{alias}.speaker IN (SELECT speaker FROM speaker_names"
+            f" WHERE fold IN ({_marks(len(filters.speakers))}))"
+        )
+        params.extend(_param(v.casefold()) for v in filters.speakers)
+    if filters.tags:
+        parts.append(_TAG_MATCH.format(tags=f"{alias}.tags", marks=_marks(len(filters.tags))))
+        params.extend(_param(v.casefold()) for v in filters.tags)
+    return (" AND ".join(parts) or "1"), params
+
+
+# Tags are stored by store.encode_list: items each after a \x1f (char 31), or a JSON
+# array when an item holds that character itself.
+_TAG_MATCH = (
+    "EXISTS (SELECT 1 FROM tag_names AS n WHERE n.fold IN ({marks}) AND CASE"
+    " WHEN substr({tags}, 1, 1) = '[' THEN"
+    " EXISTS (SELECT 1 FROM json_each({tags}) AS j WHERE j.value = n.tag)"
+    " ELSE instr(n.tag, char(31)) = 0"
+    " AND instr({tags} || char(31), char(31) || n.tag || char(31)) > 0 END)"
+)
+
+
+def check_filters(index: Index, filters: Filters) -> None:
+    """Raise UsageError for a category, act or meeting the catalogue does not have,
+    listing the valid ones. Speakers and tags are free: matching none is no results."""
+    if filters.categories:
+        rows = index.rows("SELECT DISTINCT id FROM categories")
+        _check("category", filters.categories, sorted({r[0] for r in rows}))
+    _check("act", filters.acts, list(ACTS))
+    if filters.meetings:
+        rows = index.rows("SELECT DISTINCT meeting FROM documents")
+        _check("meeting", filters.meetings, sorted({r[0] for r in rows}))
+
+
+def _check(what: str, values: Sequence[str], valid: Sequence[str]) -> None:
+    known = {v.lower() for v in valid}
+    for value in values:
+        if value.lower() not in known:
+            raise UsageError(f"unknown {what} {value!r} ({_valid(valid)})")
+
+
+def _valid(valid: Sequence[str]) -> str:
+    if not valid:
+        return "the catalogue has none"
+    shown = ", ".join(valid[:_LISTED])
+    more = len(valid) - _LISTED
+    return f"valid: {shown}" + (f", and {more} more" if more > 0 else "")
+
+
+# ---- listing --------------------------------------------------------------------------------
+
+
+def natural_key(text: str) -> tuple[tuple[str, int], ...]:
+    """Sort key that orders digit runs by value and ignores case: RC-2 before RC-10."""
+    parts = re.split(r"([0-9]+)", text.casefold())
+    return tuple(
+        (parts[i], int(parts[i + 1]) if i + 1 < len(parts) else -1) for i in range(0, len(parts), 2)
+    )
+
+
+def alphabetical_key(text: str) -> tuple[str, str]:
+    """Sort key for names and titles: case and accents ignored (Élodie with Elodie),
+    then case-folded text to order what differs only in accents."""
+    import unicodedata
+
+    folded = text.casefold()
+    plain = "".join(
+        c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c)
+    )
+    return plain, folded
+
+
+def list_directives(
+    index: Index, filters: Filters = _ANY, *, sort: str = "catalogue", limit: int | None = None
+) -> list[Directive]:
+    """The directives that match ``filters``, in ``sort`` order, at most ``limit``."""
+    return list(iter_directives(index, filters, sort=sort, limit=limit))
+
+
+def iter_directives(
+    index: Index, filters: Filters = _ANY, *, sort: str = "catalogue", limit: int | None = None
+) -> Iterator[Directive]:
+    """As `list_directives`, but yields directives a batch at a time, so writing 100,000
+    of them never holds them all. The sort and limit are checked now, not on first use."""
+    if sort not in SORT_KEYS:
+        raise UsageError(f"unknown sort key {sort!r} (valid: {', '.join(SORT_KEYS)})")
+    if limit is not None and limit < 0:
+        raise UsageError(f"the limit must be 0 or more, not {limit}")
+    return fetch_directives(index, _positions(index, filters, sort, limit))
+
+
+def fetch_directives(index: Index, positions: Sequence[int]) -> Iterator[Directive]:
+    """The directives at these rowids (catalogue positions), in the order given."""
+    for start in range(0, len(positions), _BATCH):
+        chunk = positions[start : start + _BATCH]
+        rows = index.rows(
+            f"SELECT {DIRECTIVE_COLUMNS}, d.position FROM directives d"
+            f" WHERE d.position IN ({_marks(len(chunk))})",
+            chunk,
+        )
+        found = {row[10]: row for row in rows}
+        for position in chunk:
+            yield directive_from_row(found[position])
+
+
+def _positions(index: Index, filters: Filters, sort: str, limit: int | None) -> list[int]:
+    where, params = where_clause(filters)
+    if sort == "catalogue":
+        rows = index.rows(
+            f"SELECT d.position FROM directives d WHERE {where} ORDER BY d.position LIMIT ?",
+            [*params, -1 if limit is None else limit],
+        )
+        return [row[0] for row in rows]
+    column, key = _sorter(index, sort)
+    rows = index.rows(
+        f"SELECT d.position, d.{column} FROM directives d WHERE {where} ORDER BY d.position",
+        params,
+    )
+    rows.sort(key=lambda row: key(row[1]))  # stable: ties stay in catalogue order
+    return [row[0] for row in rows[:limit]]
+
+
+def _sorter(index: Index, sort: str) -> tuple[str, Callable[[Any], Any]]:
+    """The column a sort reads and the key it orders that column's values by."""
+    if sort == "id":
+        return "id", natural_key
+    if sort in ("speaker", "title"):
+        return sort, alphabetical_key
+    if sort == "act":
+        acts = {act: rank for rank, act in enumerate(ACTS)}
+        return "act", lambda act: acts.get(act.lower(), len(acts))
+    if sort == "category":
+        ranks: dict[str, int] = {}
+        for (category,) in index.rows("SELECT id FROM categories ORDER BY position"):
+            ranks.setdefault(category.lower(), len(ranks))
+        return "category", lambda category: ranks.get(category.lower(), len(ranks))
+    starts: dict[int, str] = dict(index.rows("SELECT position, start FROM documents"))
+    return "document", starts.__getitem__
+
+
+# ---- by id ----------------------------------------------------------------------------------
+
+
+def get_directives(index: Index, ids: Sequence[str]) -> list[Directive]:
+    """The directives with these ids, in the order asked. An id matches exactly, else
+    ignoring case when that names exactly one directive; otherwise NotFoundError names the
+    first missing id and suggests close ones."""
+    found: list[Directive] = []
+    every: list[str] | None = None
+    select = f"SELECT {DIRECTIVE_COLUMNS} FROM directives d WHERE d.id = ?"
+    for wanted in ids:
+        rows = index.rows(select, (_param(wanted),))
+        if not rows:
+            every = every if every is not None else [r[0] for r in index.rows(_ALL_IDS)]
+            folded = wanted.casefold()
+            same = sorted((i for i in every if i.casefold() == folded), key=natural_key)
+            if len(same) != 1:
+                raise NotFoundError(_no_directive(wanted, same or suggest_ids(index, wanted)))
+            rows = index.rows(select, (same[0],))
+        found.append(directive_from_row(rows[0]))
+    return found
+
+
+# Answered from the id index alone (it holds every id), never from the wide rows.
+_ALL_IDS = "SELECT id FROM directives INDEXED BY directives_id"
+
+
+def _no_directive(wanted: str, suggestions: Sequence[str]) -> str:
+    message = f"no directive {wanted!r}"
+    if suggestions:
+        message += f" (did you mean {', '.join(suggestions)}?)"
+    return message
+
+
+def suggest_ids(index: Index, wanted: str, limit: int = 3) -> list[str]:
+    """Ids close to ``wanted``, best first. A large catalogue compares against the ids
+    that sort next to it (as typed, upper- and lower-cased), which is where a typo in a
+    long id lands, so the cost stays flat at 100,000 directives."""
+    import difflib
+
+    if index.directive_count <= _SMALL:
+        pool = [r[0] for r in index.rows(_ALL_IDS)]
+    else:
+        pool = _neighbours(index, wanted)
+    by_fold: dict[str, str] = {}
+    for candidate in sorted(pool, key=natural_key):
+        by_fold.setdefault(candidate.casefold(), candidate)
+    close = difflib.get_close_matches(wanted.casefold(), list(by_fold), n=limit, cutoff=0.6)
+    return [by_fold[c] for c in close]
+
+
+def _neighbours(index: Index, wanted: str, each: int = 25) -> list[str]:
+    pool: set[str] = set()
+    for probe in {wanted, wanted.upper(), wanted.lower()}:
+        value = _param(probe)
+        for sql in (
+            "SELECT id FROM directives WHERE id >= ? ORDER BY id LIMIT ?",
+            "SELECT id FROM directives WHERE id < ? ORDER BY id DESC LIMIT ?",
+        ):
+            pool.update(r[0] for r in index.rows(sql, (value, each)))
+    return list(pool)
+
+
+# ---- categories and meetings ----------------------------------------------------------------
+
+
+def category_counts(index: Index, filters: Filters = _ANY) -> list[tuple[Category, int]]:
+    """Every category (of the filtered meetings, and only the filtered categories when
+    some are given) in catalogue order, with how many directives match ``filters``;
+    categories with none are kept, with 0."""
+    meetings = {m.lower() for m in filters.meetings}
+    chosen = {c.lower() for c in filters.categories}
+    where, params = where_clause(filters)
+    counts = {
+        (document, category.lower()): count
+        for document, category, count in index.rows(
+            f"SELECT d.document, d.category, count(*) FROM directives d WHERE {where}"
+            " GROUP BY d.category, d.document",
+            params,
+        )
+    }
+    result: list[tuple[Category, int]] = []
+    for document, meeting, cid, title, description in index.rows(
+        "SELECT document, meeting, id, title, description FROM categories ORDER BY position"
+    ):
+        if (meetings and meeting.lower() not in meetings) or (chosen and cid.lower() not in chosen):
+            continue
+        category = Category(id=cid, title=title, description=description, meeting=meeting)
+        result.append((category, counts.get((document, cid.lower()), 0)))
+    return result
+
+
+def documents(index: Index, *, with_source: bool = False) -> list[Document]:
+    """Every catalogue file's meeting, categories and statistics, in catalogue order.
+
+    ``directives`` is always empty (use `list_directives`), and the source text is left
+    out unless ``with_source``: both can be large, and most callers want neither.
+    """
+    categories: dict[int, list[Category]] = {}
+    for doc, meeting, cid, title, description in index.rows(
+        "SELECT document, meeting, id, title, description FROM categories ORDER BY position"
+    ):
+        categories.setdefault(doc, []).append(Category(cid, title, description, meeting))
+    source = "source" if with_source else "NULL"
+    return [
+        Document(
+            path=path,
+            meeting=_meeting(json.loads(meeting), text),
+            categories=tuple(categories.get(position, ())),
+            statistics=tuple(Statistic(s[0], mid, *s[1:]) for s in json.loads(statistics)),
+        )
+        for position, path, mid, meeting, statistics, text in index.rows(
+            f"SELECT position, path, meeting, meeting_json, statistics, {source}"
+            " FROM documents ORDER BY position"
+        )
+    ]
+
+
+def _meeting(record: dict[str, Any], text: str | None) -> Meeting:
+    source = record["source"]
+    return Meeting(
+        id=record["id"],
+        title=record["title"],
+        start=record["start"],
+        location=record["location"],
+        published_title=record["published_title"],
+        end=record["end"],
+        organiser=record["organiser"],
+        speakers=tuple(Speaker(name, role) for name, role in record["speakers"]),
+        guided_by=tuple(record["guided_by"]),
+        attendees=tuple(record["attendees"]),
+        source=None if source is None else Source(source[0], source[1], text),
+    )
+
+
+# ---- source context -------------------------------------------------------------------------
+
+
+def source_context(index: Index, directive: Directive) -> QuoteContext | None:
+    """The directive's quote set in the sentence(s) of its meeting's source text around
+    it; None when the meeting has no source text or the quote is not in it."""
+    rows = index.rows(
+        "SELECT doc.source FROM directives d JOIN documents doc ON doc.position = d.document"
+        " WHERE d.id = ?",
+        (_param(directive.id),),
+    )
+    if not rows or rows[0][0] is None:
+        return None
+    return quote_context(rows[0][0], directive.quote)
+
+
+#: Typographic and straight quotes that stand for each other when finding a quote.
+_QUOTE_CLASSES = {
+    **dict.fromkeys('"\u201c\u201d', '["\u201c\u201d]'),
+    **dict.fromkeys("'\u2018\u2019", "['\u2018\u2019]"),
+}
+_CLOSERS = "\"'\u201d\u2019)]"
+_TERMINATORS = ".!?\u3002\uff01\uff1f"
+# A sentence ends at . ! ? (and any closing quotes or brackets) followed by whitespace or
+# the end, at a CJK full stop, or at a blank line.
+_SENTENCE_END = re.compile(
+    rf"[.!?][{re.escape(_CLOSERS)}]*(?=\s|$)"
+    rf"|[\u3002\uff01\uff1f][{re.escape(_CLOSERS)}]*"
+    r"|\n[ \t]*\n"
+)
+
+
+def quote_pattern(quote: str) -> re.Pattern[str] | None:
+    """A pattern that finds ``quote`` in a source, with whitespace runs and typographic
+    quotes folded (the loader's rule for "the quote occurs in the source")."""
+    words = quote.split()
+    if not words:
+        return None
+    return re.compile(
+        r"\s+".join("".join(_QUOTE_CLASSES.get(c) or re.escape(c) for c in w) for w in words)
+    )
+
+
+def quote_context(text: str, quote: str, cap: int = CONTEXT_CHARS) -> QuoteContext | None:
+    """``quote`` located in ``text`` and widened to its sentence(s), in the source's own
+    characters: at most ``cap`` characters each side, cut at a clause ("; ") or a word."""
+    pattern = quote_pattern(quote)
+    found = pattern.search(text) if pattern is not None else None
+    if found is None:
+        return None
+    start, end = found.span()
+    first = _sentence_start(text, start, cap)
+    last = max(_sentence_end(text, start, end, cap), end)
+    return QuoteContext(
+        before=_trim_before(text[first:start], cap),
+        quote=text[start:end],
+        after=_trim_after(text[end:last], cap),
+    )
+
+
+def _sentence_start(text: str, start: int, cap: int) -> int:
+    low = max(0, start - 4 * cap)
+    first = low
+    for match in _SENTENCE_END.finditer(text, low, start):
+        first = match.end()
+    while first < start and text[first].isspace():
+        first += 1
+    return first
+
+
+def _sentence_end(text: str, start: int, end: int, cap: int) -> int:
+    high = min(len(text), end + 4 * cap)
+    # A quote that itself ends its sentence ("... line." or "... line.”") ends the context.
+    tail = end
+    while tail > start and text[tail - 1] in _CLOSERS:
+        tail -= 1
+    if tail > start and text[tail - 1] in _TERMINATORS:
+        tail -= 1
+    match = _SENTENCE_END.search(text, tail, high)
+    if match is None:
+        return high
+    return match.start() if match.group().startswith("\n") else match.end()
+
+
+def _trim_before(before: str, cap: int) -> str:
+    if len(before) <= cap:
+        return before
+    kept = before[-cap:]
+    clause = kept.find("; ")
+    if clause >= 0:
+        return kept[clause + 2 :].lstrip()
+    space = re.search(r"\s", kept)
+    return kept[space.end() :].lstrip() if space else kept
+
+
+def _trim_after(after: str, cap: int) -> str:
+    if len(after) <= cap:
+        return after
+    kept = after[:cap]
+    clause = kept.rfind("; ")
+    if clause >= 0:
+        return kept[: clause + 1]
+    space = max(kept.rfind(" "), kept.rfind("\n"))
+    return kept[:space].rstrip() if space > 0 else kept
+
+
+# ---- completion -----------------------------------------------------------------------------
+
+
+def known_ids(index: Index, prefix: str = "") -> list[str]:
+    """Directive ids starting with ``prefix`` (exact case), in catalogue order."""
+    if prefix:
+        rows = index.rows(
+            "SELECT position, id FROM directives INDEXED BY directives_id WHERE id >= ? AND id < ?",
+            (_param(prefix), _param(prefix + "\U0010ffff")),
+        )
+    else:
+        rows = index.rows("SELECT position, id FROM directives INDEXED BY directives_id")
+    rows.sort()
+    return [row[1] for row in rows]
+
+
+def _names(name: str) -> tuple[str, str, str]:
+    return (*alphabetical_key(name), name)  # total: names differing in case keep one order
+
+
+def known_values(index: Index) -> dict[str, list[str]]:
+    """The values each filter can take, for completion and help: categories and meetings
+    in catalogue order, acts in contract order, speakers and tags alphabetically."""
+    categories: dict[str, None] = {}
+    for (cid,) in index.rows("SELECT id FROM categories ORDER BY position"):
+        categories.setdefault(cid, None)
+    meetings = dict.fromkeys(
+        r[0] for r in index.rows("SELECT meeting FROM documents ORDER BY position")
+    )
+    speakers = sorted((r[0] for r in index.rows("SELECT speaker FROM speaker_names")), key=_names)
+    tags = sorted((r[0] for r in index.rows("SELECT tag FROM tag_names")), key=_names)
+    return {
+        "categories": list(categories),
+        "acts": list(ACTS),
+        "speakers": speakers,
+        "tags": tags,
+        "meetings": list(meetings),
+    }
