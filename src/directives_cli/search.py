@@ -1,0 +1,780 @@
+"""Full-text search over the index: which directives match, how well, and why.
+
+Matching. Every term must match (``any_term``: at least one); a term with spaces is a
+phrase (its words adjacent, in order); fields are title, text, quote, tags, addressees,
+speaker and the category's title, or those ``fields`` names. Matching ignores case,
+accents, compatibility forms and punctuation (quote marks, dashes) and English inflections
+("reforming" finds "reform", "accident" finds "accidents") on both sides; text in scripts
+written without spaces (Chinese, Japanese, Thai...) matches as a run of characters, so
+any substring of it is found. See :mod:`.textfold` for how. The engine is SQLite FTS5
+(standard library, one on-disk index per catalogue state, fast at 100,000 directives).
+User input is never query syntax: each term is quoted as one FTS5 phrase.
+
+Ranking is BM25 with per-field weights, the formula Lucene uses::
+
+    score(D) = sum over terms t of
+               idf(t) * f(t,D) * (k1 + 1) / (f(t,D) + k1 * (1 - b + b * |D| / avgdl))
+    idf(t)   = ln(1 + (N - n(t) + 0.5) / (n(t) + 0.5))
+    f(t,D)   = sum over fields F of WEIGHTS[F] * (occurrences of t in F of D)
+
+N is the number of directives, n(t) how many contain t (in the fields searched), |D| the
+number of words in D's searchable fields and avgdl its mean; k1 = 1.2, b = 0.75. The
+weights (:data:`WEIGHTS`): title 4, tags 3, category 2, text 1, quote 1, addressees 0.5,
+speaker 0.5 - a title or tag names what a directive is about, while the text and quote
+restate it and the addressees and speaker repeat across many directives. Scores are
+rounded to 6 decimals; equal scores keep catalogue order, so results are deterministic.
+FTS5's own ``bm25()`` computes the same sum but floors idf at 1e-6 for a term in more than
+half the directives, which in a 40-directive catalogue silences words like "safety";
+so each term runs as its own FTS5 query and its idf is swapped for the one above.
+
+``--regex``: Python ``re`` over the fields as written (case-insensitive, ``^``/``$`` at
+line and tag boundaries), scored by weighted match counts. CPython's regex engine holds
+the GIL and cannot be stopped by a thread, and no static check of a pattern is sound
+(``\\w*\\w*\\w*x`` is polynomial, ``(a|a)*b`` exponential), so matching runs under a SIGALRM
+watchdog: the regex engine polls for signals, and the handler stops any pattern that has
+spent more than :data:`REGEX_ROW_SECONDS` on one directive with a UsageError naming it.
+Work that progresses row by row is never cut short, however large the catalogue. The
+third-party ``regex`` module's timeout would also serve but is a compiled dependency for
+an opt-in flag. Without interval timers (Windows) or off the main thread, ``--regex`` is
+refused rather than run unguarded.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+import signal
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+from directives_cli import textfold
+from directives_cli.errors import UsageError
+from directives_cli.model import DIRECTIVE_FIELDS, Directive, Filters, Hit
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from directives_cli.store import Index
+
+#: The fields a search covers, and the names ``--in`` accepts ("category" is its title).
+SEARCH_FIELDS_ALLOWED: tuple[str, ...] = (
+    "title",
+    "text",
+    "quote",
+    "tags",
+    "addressees",
+    "speaker",
+    "category",
+)
+#: BM25 field weights (see the module docstring), in SEARCH_FIELDS_ALLOWED order.
+WEIGHTS: dict[str, float] = {
+    "title": 4.0,
+    "text": 1.0,
+    "quote": 1.0,
+    "tags": 3.0,
+    "addressees": 0.5,
+    "speaker": 0.5,
+    "category": 2.0,
+}
+K1 = 1.2
+B = 0.75
+#: Decimals a score keeps: stable across platforms, fine enough to order by.
+SCORE_DECIMALS = 6
+#: Longest pattern ``--regex`` accepts, in characters.
+REGEX_MAX_LENGTH = 1000
+#: Seconds one directive may take under ``--regex`` before the pattern is stopped.
+REGEX_ROW_SECONDS = 1.0
+#: Most distinct regex matches reported per hit.
+_REGEX_TERMS = 10
+#: Regex matches counted per field: enough to rank, bounded work.
+_REGEX_COUNT_CAP = 100
+
+#: Matched fields are reported in the order the machine formats publish fields.
+MATCHED_ORDER: tuple[str, ...] = tuple(f for f in DIRECTIVE_FIELDS if f in SEARCH_FIELDS_ALLOWED)
+
+_WORDS_TABLE = "search_words"
+_BM25 = f"bm25({_WORDS_TABLE}, {', '.join(str(WEIGHTS[f]) for f in SEARCH_FIELDS_ALLOWED)})"
+#: FTS5's idf floor for terms in more than half the rows (see the module docstring).
+_FTS5_IDF_FLOOR = 1e-6
+#: Hits whose directives, matched fields and words are worked out per round trip.
+_BATCH = 500
+_SEPARATOR = "\n"
+#: Non-word characters between the words of a phrase, as the tokenizer skips them.
+_GAP = r"[\W_]+"
+
+
+# ---- the index ------------------------------------------------------------------------------
+
+
+_DDL = (
+    f"CREATE VIRTUAL TABLE {_WORDS_TABLE} USING fts5("
+    f"{', '.join(SEARCH_FIELDS_ALLOWED)}, content='', tokenize=\"{textfold.TOKENIZER}\")",
+    # No incremental merging while loading: a quarter less build time at 100,000 directives,
+    # and the table is never written again, so queries stay as fast (measured).
+    f"INSERT INTO {_WORDS_TABLE}({_WORDS_TABLE}, rank) VALUES ('automerge', 0)",
+    f"CREATE VIRTUAL TABLE search_vocab USING fts5vocab({_WORDS_TABLE}, row)",
+    f"CREATE VIRTUAL TABLE search_instances USING fts5vocab({_WORDS_TABLE}, instance)",
+    "CREATE TABLE search_meta(name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+)
+
+
+def index_directives(conn: sqlite3.Connection, rows: Iterable[tuple[int, Directive, str]]) -> None:
+    """Create the search tables in ``conn`` and index ``rows`` (rowid, directive, category
+    title), in the caller's transaction.
+
+    One contentless FTS5 table: the text lives once, in the store's directives table, and
+    search reads it from there, so the index adds only its posting lists. Rows are fed
+    from a generator into one executemany: no list of 100,000 rows is ever built.
+    """
+    for statement in _DDL:
+        conn.execute(statement)
+    counter = _Counter()
+    conn.executemany(
+        f"INSERT INTO {_WORDS_TABLE}(rowid, {', '.join(SEARCH_FIELDS_ALLOWED)})"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        counter.each(_index_rows(rows)),
+    )
+    conn.execute("INSERT INTO search_meta VALUES ('rows', ?)", (counter.count,))
+
+
+class _Counter:
+    """Counts what passes through, so the row count costs no second pass."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def each(self, items: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+        for item in items:
+            self.count += 1
+            yield item
+
+
+def _index_rows(rows: Iterable[tuple[int, Directive, str]]) -> Iterator[tuple[Any, ...]]:
+    # The hot loop of a 100,000-directive build: locals only, ASCII fields untouched.
+    form = textfold.index_form
+    sep = _SEPARATOR
+    for rowid, d, category in rows:
+        yield (
+            rowid, form(d.title), form(d.text), form(d.quote), form(sep.join(d.tags)),
+            form(sep.join(d.addressees)), form(d.speaker), form(category),
+        )  # fmt: skip
+
+
+# ---- the query --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """What to search for; see the module docstring for the meaning of each part."""
+
+    terms: tuple[str, ...]
+    filters: Filters = field(default_factory=Filters)
+    #: Match directives with any of the terms instead of all of them.
+    any_term: bool = False
+    #: Search only these fields (SEARCH_FIELDS_ALLOWED names); empty means all.
+    fields: tuple[str, ...] = ()
+    #: Treat each term as a Python regular expression.
+    regex: bool = False
+    #: At most this many hits, the best ones.
+    limit: int | None = None
+
+    @property
+    def scope(self) -> tuple[str, ...]:
+        """The fields searched, in SEARCH_FIELDS_ALLOWED order."""
+        if not self.fields:
+            return SEARCH_FIELDS_ALLOWED
+        return tuple(f for f in SEARCH_FIELDS_ALLOWED if f in self.fields)
+
+
+def check_query(query: SearchQuery) -> None:
+    """Raise UsageError for a query that cannot run: no terms, an empty term, an unknown
+    ``--in`` field, a negative limit, an invalid or oversized regex, or a word search for
+    a term with nothing to search for (only punctuation)."""
+    if not query.terms:
+        raise UsageError("give at least one search term")
+    unknown = [f for f in query.fields if f not in SEARCH_FIELDS_ALLOWED]
+    if unknown:
+        raise UsageError(
+            f"unknown field {unknown[0]!r} for --in (valid: {', '.join(SEARCH_FIELDS_ALLOWED)})"
+        )
+    if query.limit is not None and query.limit < 0:
+        raise UsageError(f"the limit must be 0 or more, not {query.limit}")
+    for term in query.terms:
+        if not term.strip():
+            raise UsageError("a search term is empty; give words to search for")
+        if query.regex:
+            _compile(term)
+        elif not any(ch.isalnum() for ch in term):
+            raise UsageError(
+                f"search term {term!r} has no letters or digits to search for;"
+                " use --regex to search for punctuation"
+            )
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    if len(pattern) > REGEX_MAX_LENGTH:
+        raise UsageError(
+            f"regular expression is {len(pattern)} characters long; the limit is {REGEX_MAX_LENGTH}"
+        )
+    try:
+        return re.compile(pattern, re.IGNORECASE | re.MULTILINE)
+    except re.error as exc:
+        raise UsageError(f"invalid regular expression {pattern!r}: {exc}") from None
+    except (OverflowError, RecursionError):
+        raise UsageError(f"regular expression {pattern!r} is too complex") from None
+
+
+def search(index: Index, query: SearchQuery) -> list[Hit]:
+    """The directives that match ``query``, best first (ties in catalogue order)."""
+    return list(iter_search(index, query))
+
+
+def iter_search(index: Index, query: SearchQuery) -> Iterator[Hit]:
+    """As `search`, but yields hits a batch at a time, so writing 100,000 of them never
+    holds them all. The query is checked and ranked now; directives load as consumed."""
+    check_query(query)
+    if query.regex:
+        return iter(_regex_search(index, query))
+    stemmer = textfold.Stemmer()
+    terms = [_Term.parse(t, query.scope, stemmer) for t in query.terms]
+    ranked = _rank(index, terms, query)
+    return _hits(index, ranked, terms, query.scope, stemmer)
+
+
+# ---- word search: ranking ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    """One search term, ready for the index and for finding it again in the text."""
+
+    #: The FTS5 phrase, column filter included.
+    phrase: str
+    #: The bare phrase, to combine with other terms under one column filter.
+    bare: str
+    #: Stems of its words, for a term of words; empty for a spaceless term.
+    stems: tuple[str, ...]
+    #: The folded term, for a term in a script written without spaces.
+    substring: str | None
+
+    @classmethod
+    def parse(cls, term: str, scope: Sequence[str], stemmer: textfold.Stemmer) -> _Term:
+        bare = textfold.fts_phrase(term)
+        phrase = bare if len(scope) == len(SEARCH_FIELDS_ALLOWED) else _restrict(bare, scope)
+        if textfold.has_spaceless(term):
+            return cls(phrase, bare, (), " ".join(textfold.fold(term).split()))
+        return cls(phrase, bare, stemmer.tokens(term), None)
+
+
+def _restrict(expression: str, scope: Sequence[str]) -> str:
+    return f"{{{' '.join(scope)}}} : {expression}"
+
+
+def _rank(index: Index, terms: Sequence[_Term], query: SearchQuery) -> list[tuple[int, float]]:
+    """(rowid, score) of every hit, best first, ties in catalogue order, cut to the limit."""
+    total = _row_count(index)
+    scores = [_term_scores(index, term, total) for term in terms]
+    combined = _combine(scores, any_term=query.any_term)
+    if query.filters != Filters():
+        allowed = _allowed(index, query.filters)
+        combined = {rowid: s for rowid, s in combined.items() if rowid in allowed}
+    ordered = sorted((-round(s, SCORE_DECIMALS), rowid) for rowid, s in combined.items())
+    if query.limit is not None:
+        ordered = ordered[: query.limit]
+    return [(rowid, -negated) for negated, rowid in ordered]
+
+
+def _row_count(index: Index) -> int:
+    rows = index.rows("SELECT value FROM search_meta WHERE name = 'rows'")
+    return int(rows[0][0]) if rows else 0
+
+
+def _term_scores(index: Index, term: _Term, total: int) -> dict[int, float]:
+    """BM25 of one term for every directive containing it (see the module docstring)."""
+    rows = index.rows(
+        f"SELECT rowid, {_BM25} FROM {_WORDS_TABLE} WHERE {_WORDS_TABLE} MATCH ?", [term.phrase]
+    )
+    found = len(rows)
+    if not found:
+        return {}
+    fts5_idf = math.log((total - found + 0.5) / (found + 0.5))
+    if fts5_idf <= 0.0:
+        fts5_idf = _FTS5_IDF_FLOOR
+    idf = math.log(1.0 + (total - found + 0.5) / (found + 0.5))
+    factor = -idf / fts5_idf  # bm25() is negated: lower is better
+    return {rowid: bm25 * factor for rowid, bm25 in rows}
+
+
+def _combine(scores: Sequence[dict[int, float]], *, any_term: bool) -> dict[int, float]:
+    """Sum per-term scores over the directives every term matched (or any, for --any)."""
+    if any_term:
+        keys: Iterable[int] = {rowid for s in scores for rowid in s}
+    else:
+        smallest = min(scores, key=len)
+        keys = [rowid for rowid in smallest if all(rowid in s for s in scores)]
+    return {rowid: sum(s.get(rowid, 0.0) for s in scores) for rowid in keys}
+
+
+def _allowed(index: Index, filters: Filters) -> set[int]:
+    from directives_cli.query import where_clause
+
+    where, params = where_clause(filters, alias="d")
+    return {
+        row[0] for row in index.rows(f"SELECT d.position FROM directives d WHERE {where}", params)
+    }
+
+
+# ---- word search: why each hit matched ---------------------------------------------------------
+
+
+def _hits(
+    index: Index,
+    ranked: Sequence[tuple[int, float]],
+    terms: Sequence[_Term],
+    scope: Sequence[str],
+    stemmer: textfold.Stemmer,
+) -> Iterator[Hit]:
+    """Hits in ranked order, a batch of directives at a time."""
+    from directives_cli.query import fetch_directives
+
+    titles = _category_titles(index) if "category" in scope else {}
+    finder = _WordFinder(terms, stemmer)
+    try:
+        for start in range(0, len(ranked), _BATCH):
+            batch = ranked[start : start + _BATCH]
+            rowids = [rowid for rowid, _ in batch]
+            matched = _matched_fields(index, terms, scope, rowids)
+            directives = list(fetch_directives(index, rowids))
+            texts = [
+                [_field_text(d, f, titles) for f in matched.get(rowid, ())]
+                for d, rowid in zip(directives, rowids, strict=True)
+            ]
+            words = finder.find(texts)
+            for (rowid, score), d, found in zip(batch, directives, words, strict=True):
+                yield Hit(d, score, _in_output_order(matched.get(rowid, ())), found)
+    finally:
+        stemmer.close()
+
+
+def _matched_fields(
+    index: Index, terms: Sequence[_Term], scope: Sequence[str], rowids: Sequence[int]
+) -> dict[int, list[str]]:
+    """The fields in which each of ``rowids`` contains any of the terms, per the index."""
+    any_term = " OR ".join(term.bare for term in terms)
+    marks = ",".join("?" * len(rowids))
+    matched: dict[int, list[str]] = {}
+    for name in scope:
+        rows = index.rows(
+            f"SELECT rowid FROM {_WORDS_TABLE} WHERE {_WORDS_TABLE} MATCH ? AND rowid IN ({marks})",
+            [_restrict(f"({any_term})", (name,)), *rowids],
+        )
+        for (rowid,) in rows:
+            matched.setdefault(rowid, []).append(name)
+    return matched
+
+
+def _in_output_order(fields: Sequence[str]) -> tuple[str, ...]:
+    return tuple(f for f in MATCHED_ORDER if f in fields)
+
+
+def _category_titles(index: Index) -> dict[tuple[str, str], str]:
+    rows = index.rows("SELECT meeting, id, title FROM categories")
+    return {(meeting, cid): title for meeting, cid, title in rows}
+
+
+def _field_text(d: Directive, name: str, titles: dict[tuple[str, str], str]) -> str:
+    """A directive field as the index saw it: lists one item a line, category as title."""
+    if name == "tags":
+        return _SEPARATOR.join(d.tags)
+    if name == "addressees":
+        return _SEPARATOR.join(d.addressees)
+    if name == "category":
+        return titles.get((d.meeting, d.category), "")
+    value: str = getattr(d, name)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """A stretch of a hit's text that may be an occurrence of a term."""
+
+    #: Index of the term in the query.
+    term: int
+    #: The stretch as the text spells it.
+    surface: str
+    #: Its folded words, to stem; empty for a substring, which needs no stemming.
+    words: tuple[str, ...]
+
+
+class _WordFinder:
+    """Finds the words of a hit that the index matched, spelt as the text spells them.
+
+    A word term's stems are known; a word whose fold starts with a stem minus its last
+    letter is a candidate (true of every Porter stem: "happi" <- "happy"), and the
+    candidates are stemmed, all of a batch in one round trip, to keep those that match.
+    """
+
+    def __init__(self, terms: Sequence[_Term], stemmer: textfold.Stemmer) -> None:
+        self._stemmer = stemmer
+        self._terms = terms
+        self._patterns = [
+            _candidates_pattern(term.stems) if term.substring is None and term.stems else None
+            for term in terms
+        ]
+
+    def find(self, hits: Sequence[Sequence[str]]) -> list[tuple[str, ...]]:
+        """For each hit (its matched fields' texts), the matched words, in term order."""
+        found = [[c for text in texts for c in self._scan(text)] for texts in hits]
+        self._stemmer.learn(word for per_hit in found for c in per_hit for word in c.words)
+        return [self._keep(per_hit) for per_hit in found]
+
+    def _scan(self, text: str) -> Iterator[_Candidate]:
+        folded = textfold.fold(text)
+        aligned = len(folded) == len(text)
+        for number, term in enumerate(self._terms):
+            pattern = self._patterns[number]
+            if term.substring is not None:
+                for start, end in _occurrences(folded, term.substring):
+                    surface = text[start:end] if aligned else folded[start:end]
+                    yield _Candidate(number, surface, ())
+            elif pattern is not None:
+                for m in pattern.finditer(folded):
+                    start, end = m.span()
+                    if start and folded[start - 1].isalnum():
+                        continue  # inside a word, not at its start
+                    surface = text[start:end] if aligned else m.group()
+                    yield _Candidate(number, surface, tuple(textfold.WORD.findall(m.group())))
+
+    def _keep(self, candidates: Sequence[_Candidate]) -> tuple[str, ...]:
+        """The confirmed surfaces, grouped by term, each spelling once (ignoring case)."""
+        confirmed = sorted(
+            (c for c in candidates if not c.words or self._confirmed(c)), key=lambda c: c.term
+        )
+        unique: dict[str, str] = {}
+        for c in confirmed:
+            # A phrase can run from one tag (or addressee) into the next: report each part.
+            for part in c.surface.split(_SEPARATOR):
+                unique.setdefault(part.casefold(), part)
+        return tuple(unique.values())
+
+    def _confirmed(self, candidate: _Candidate) -> bool:
+        stems = tuple(s for w in candidate.words for s in self._stemmer.tokens(w))
+        return stems == self._terms[candidate.term].stems
+
+
+def _candidates_pattern(stems: Sequence[str]) -> re.Pattern[str]:
+    prefixes = (re.escape(s[:-1] if len(s) > 2 else s) + r"[^\W_]*" for s in stems)
+    return re.compile(_GAP.join(prefixes))
+
+
+def _occurrences(text: str, needle: str) -> Iterator[tuple[int, int]]:
+    """The spans of ``needle`` in ``text``, left to right, not overlapping."""
+    start = text.find(needle)
+    while start != -1:
+        yield start, start + len(needle)
+        start = text.find(needle, start + len(needle))
+
+
+# ---- regex search ---------------------------------------------------------------------------
+
+
+class _RegexTimeout(Exception):
+    """A pattern spent longer than REGEX_ROW_SECONDS on one directive."""
+
+
+def _regex_search(index: Index, query: SearchQuery) -> list[Hit]:
+    """Hits for ``--regex``: every directive's fields run through the patterns, in
+    catalogue order, under the watchdog."""
+    patterns = [_compile(term) for term in query.terms]
+    titles = _category_titles(index)
+    found: list[tuple[float, int, Hit]] = []
+    with _Watchdog(REGEX_ROW_SECONDS) as watchdog:
+        for position, d in _directives_in_order(index, query.filters):
+            watchdog.progress = position
+            texts = {name: _field_text(d, name, titles) for name in query.scope}
+            try:
+                result = _regex_match(patterns, texts, any_term=query.any_term)
+            except _RegexTimeout:
+                raise UsageError(_runaway(query.terms, d.id)) from None
+            if result is not None:
+                score, matched, terms = result
+                found.append((-score, position, Hit(d, score, _in_output_order(matched), terms)))
+    found.sort(key=lambda item: item[:2])
+    hits = [hit for _, _, hit in found]
+    return hits if query.limit is None else hits[: query.limit]
+
+
+def _runaway(patterns: Sequence[str], directive: str) -> str:
+    shown = " ".join(repr(p) for p in patterns)
+    return (
+        f"regular expression {shown} ran for over {REGEX_ROW_SECONDS:g} s on directive"
+        f" {directive} and was stopped: it backtracks catastrophically (nested quantifiers"
+        " such as (a+)+ do); simplify the pattern"
+    )
+
+
+def _directives_in_order(index: Index, filters: Filters) -> Iterator[tuple[int, Directive]]:
+    """(position, directive) in catalogue order, a page at a time so that 100,000 of them
+    are never all in memory."""
+    from directives_cli.query import DIRECTIVE_COLUMNS, directive_from_row, where_clause
+
+    where, params = where_clause(filters, alias="d")
+    after = -1
+    while True:
+        page = index.rows(
+            f"SELECT {DIRECTIVE_COLUMNS}, d.position FROM directives d"
+            f" WHERE {where} AND d.position > ? ORDER BY d.position LIMIT {_BATCH}",
+            [*params, after],
+        )
+        for row in page:
+            yield row[10], directive_from_row(row)
+        if len(page) < _BATCH:
+            return
+        after = page[-1][10]
+
+
+def _regex_match(
+    patterns: Sequence[re.Pattern[str]], texts: dict[str, str], *, any_term: bool
+) -> tuple[float, list[str], tuple[str, ...]] | None:
+    """(score, matched fields, matched strings) when the patterns match, else None."""
+    score = 0.0
+    matched: list[str] = []
+    strings: dict[str, str] = {}
+    matching = 0
+    for pattern in patterns:
+        hit = False
+        for name, text in texts.items():
+            count = 0
+            for m in pattern.finditer(text):
+                count += 1
+                if m.group() and len(strings) < _REGEX_TERMS:
+                    strings.setdefault(m.group().casefold(), m.group())
+                if count >= _REGEX_COUNT_CAP:
+                    break
+            if count:
+                hit = True
+                score += WEIGHTS[name] * count
+                if name not in matched:
+                    matched.append(name)
+        if not hit and not any_term:
+            return None
+        matching += hit
+    if not matching:
+        return None
+    return round(score, SCORE_DECIMALS), matched, tuple(strings.values())
+
+
+class _Watchdog:
+    """Stops the main thread when ``progress`` has not changed for ``seconds``.
+
+    A SIGALRM interval timer ticks ten times a second; the handler, which CPython runs
+    even inside a regex match, notes each change of ``progress`` and raises _RegexTimeout
+    when there has been none for ``seconds``. The previous handler and timer are restored.
+    """
+
+    _TICK = 0.1
+
+    def __init__(self, seconds: float) -> None:
+        #: Set by the caller each time it moves on (to the next directive).
+        self.progress = -1
+        self._seconds = seconds
+        self._seen = -1
+        self._ticks = 0
+        self._active = False
+        self._previous: Any = None
+        self._previous_timer = (0.0, 0.0)
+
+    def __enter__(self) -> _Watchdog:
+        if not hasattr(signal, "setitimer"):
+            raise UsageError("--regex needs interval timers (POSIX) to stop runaway patterns")
+        if threading.current_thread() is not threading.main_thread():
+            raise UsageError("--regex runs only in the main thread, where it can be stopped")
+        self._active = True
+        self._previous = signal.signal(signal.SIGALRM, self._on_alarm)
+        self._previous_timer = signal.setitimer(signal.ITIMER_REAL, self._TICK, self._TICK)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._active = False
+        signal.setitimer(signal.ITIMER_REAL, 0.0)
+        signal.signal(signal.SIGALRM, self._previous)
+        if self._previous_timer[0] > 0:
+            signal.setitimer(signal.ITIMER_REAL, *self._previous_timer)
+
+    def _on_alarm(self, signum: int, frame: FrameType | None) -> None:
+        if not self._active:
+            return
+        if self.progress != self._seen:
+            self._seen = self.progress
+            self._ticks = 0
+            return
+        self._ticks += 1
+        if self._ticks * self._TICK >= self._seconds:
+            self._active = False
+            raise _RegexTimeout
+
+
+# ---- suggestions ------------------------------------------------------------------------------
+
+
+#: Suggestions offered per misspelled word.
+SUGGESTIONS = 3
+#: Directive stems compared closely per misspelled word, after a quick similarity cut.
+_SHORTLIST = 12
+
+
+def suggest(index: Index, terms: Sequence[str], limit: int = SUGGESTIONS) -> list[str]:
+    """Spellings from the catalogue's own words for terms that look misspelled.
+
+    A word counts as known when some directive contains it (as the search matches words,
+    inflections included) or the meetings, categories or statistics use it; "elevater"
+    suggests "elevator" though only a statistic names elevators. A phrase comes back with
+    its unknown words replaced. Scripts written without spaces get no suggestions.
+    """
+    vocabulary = _Vocabulary(index)
+    try:
+        out: list[str] = []
+        for term in terms:
+            out.extend(_term_suggestions(term, vocabulary, limit))
+        return list(dict.fromkeys(out))
+    finally:
+        vocabulary.close()
+
+
+def _term_suggestions(term: str, vocabulary: _Vocabulary, limit: int) -> list[str]:
+    if textfold.has_spaceless(term):
+        return []
+    words = textfold.WORD.findall(textfold.fold(term))
+    if not words or all(vocabulary.known(w) for w in words):
+        return []
+    if len(words) == 1:
+        return vocabulary.closest(words[0])[:limit]
+    fixed = []
+    for word in words:
+        if vocabulary.known(word):
+            fixed.append(word)
+            continue
+        closest = vocabulary.closest(word)
+        if not closest:
+            return []
+        fixed.append(closest[0])
+    return [" ".join(fixed)]
+
+
+class _Vocabulary:
+    """The catalogue's words: the index's stems, and the words of meetings, categories
+    and statistics (few enough to read whole)."""
+
+    def __init__(self, index: Index) -> None:
+        self._index = index
+        self._stemmer = textfold.Stemmer()
+        self._stems: dict[str, int] | None = None
+        self._titles: dict[tuple[str, str], str] | None = None
+        self.extra = _catalogue_words(index)
+
+    def close(self) -> None:
+        self._stemmer.close()
+
+    def known(self, word: str) -> bool:
+        """True when the catalogue uses ``word`` (any inflection, for directives)."""
+        if word in self.extra:
+            return True
+        stems = self._stemmer.tokens(word)
+        return bool(stems) and all(
+            self._index.rows("SELECT 1 FROM search_vocab WHERE term = ?", [s]) for s in stems
+        )
+
+    def closest(self, word: str) -> list[str]:
+        """Catalogue words within a few typing slips of ``word``, closest and commonest
+        first."""
+        allowed = _allowed_distance(word)
+        counts = self._surfaces_near(word)
+        for extra in self.extra:
+            counts.setdefault(extra, 0)
+        ranked = sorted(
+            (distance, -count, candidate)
+            for candidate, count in counts.items()
+            if (distance := _distance(word, candidate)) <= allowed
+        )
+        return [candidate for _, _, candidate in ranked]
+
+    def _surfaces_near(self, word: str) -> dict[str, int]:
+        """Directive words whose stems resemble ``word`` or its stem, with how many
+        directives use them."""
+        stems = self._all_stems()
+        wanted = [word, *self._stemmer.tokens(word)]
+        shortlist = dict.fromkeys(
+            s for w in wanted for s in difflib.get_close_matches(w, stems, _SHORTLIST, 0.6)
+        )
+        surfaces: dict[str, int] = {}
+        for stem in shortlist:
+            for surface in self._spellings(stem):
+                surfaces[surface] = max(surfaces.get(surface, 0), stems[stem])
+        return surfaces
+
+    def _all_stems(self) -> dict[str, int]:
+        if self._stems is None:
+            rows = self._index.rows("SELECT term, doc FROM search_vocab")
+            self._stems = {term: doc for term, doc in rows if not textfold.has_spaceless(term)}
+        return self._stems
+
+    def _spellings(self, stem: str) -> list[str]:
+        """How directives spell the words that stem to ``stem`` (read from a few of them)."""
+        rows = self._index.rows(
+            "SELECT doc, col FROM search_instances WHERE term = ? LIMIT 5", [stem]
+        )
+        words = [
+            w for doc, col in rows for w in textfold.WORD.findall(self._text(doc, col).lower())
+        ]
+        self._stemmer.learn(words)
+        return list(dict.fromkeys(w for w in words if self._stemmer.tokens(w) == (stem,)))
+
+    def _text(self, position: int, name: str) -> str:
+        from directives_cli.query import fetch_directives
+
+        if self._titles is None:
+            self._titles = _category_titles(self._index)
+        for d in fetch_directives(self._index, [position]):
+            return textfold.fold(_field_text(d, name, self._titles))
+        return ""
+
+
+def _catalogue_words(index: Index) -> set[str]:
+    """Folded words of every meeting, category and statistic."""
+    from directives_cli.query import documents
+
+    texts: list[str] = []
+    for doc in documents(index):
+        meeting = doc.meeting
+        texts += [meeting.title, meeting.location, meeting.published_title or ""]
+        texts += [*meeting.attendees, *meeting.guided_by, *(s.name for s in meeting.speakers)]
+        texts += [f"{c.title} {c.description}" for c in doc.categories]
+        texts += [f"{s.subject} {s.change}" for s in doc.statistics]
+    return {w for text in texts for w in textfold.WORD.findall(textfold.fold(text))}
+
+
+def _allowed_distance(word: str) -> int:
+    """Typing slips tolerated: one in a short word, two in a medium one, three beyond."""
+    return 1 if len(word) <= 4 else 2 if len(word) <= 8 else 3
+
+
+def _distance(a: str, b: str) -> int:
+    """Edits (insert, delete, substitute, swap two neighbours) turning ``a`` into ``b``."""
+    if abs(len(a) - len(b)) > 3:
+        return 99
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                value = min(value, previous2[j - 2] + 1)
+            current.append(value)
+        previous2, previous = previous, current
+    return previous[-1]
