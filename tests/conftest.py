@@ -1,0 +1,147 @@
+"""Shared fixtures: run the real CLI in-process or as a subprocess, with a private cache."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from directives_cli.cli import run
+
+REPO = Path(__file__).resolve().parents[1]
+BUNDLED = REPO / "data" / "directives.yaml"
+SOURCE = REPO / "data" / "sources" / "special-equipment-conference-2019.txt"
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one `directives` call produced."""
+
+    code: int
+    out: str
+    err: str
+
+
+Invoke = Callable[..., Result]
+
+
+@pytest.fixture(autouse=True)
+def private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Every test gets its own cache and a clean environment, so none sees another's index."""
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    for name in ("DIRECTIVES_CATALOG", "NO_COLOR", "FORCE_COLOR", "COLUMNS"):
+        monkeypatch.delenv(name, raising=False)
+    return cache
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch) -> Invoke:
+    """Run `directives ARGS...` in this process through the real entry point (`cli.run`)."""
+
+    def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
+        for name, value in (env or {}).items():
+            monkeypatch.setenv(name, value)
+        out, err = io.StringIO(), io.StringIO()
+        code = 0
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                run(list(args))
+            except SystemExit as stop:
+                code = stop.code if isinstance(stop.code, int) else 1
+        return Result(code, out.getvalue(), err.getvalue())
+
+    return invoke
+
+
+def directives_command() -> list[str]:
+    """The installed console script when there is one, else `python -m directives_cli`."""
+    script = Path(sys.executable).with_name("directives")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("directives")
+    return [found] if found else [sys.executable, "-m", "directives_cli"]
+
+
+@pytest.fixture
+def sh() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run a shell pipeline with `directives` on PATH, as a user's script would."""
+
+    def call(pipeline: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        bindir = str(Path(directives_command()[0]).parent)
+        full_env = {
+            **os.environ,
+            "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}",
+            **(env or {}),
+        }
+        return subprocess.run(
+            ["bash", "-o", "pipefail", "-c", pipeline],
+            capture_output=True,
+            text=True,
+            env=full_env,
+            timeout=60,
+            check=False,
+        )
+
+    return call
+
+
+@pytest.fixture
+def write_catalogue(tmp_path: Path) -> Iterator[Callable[[str, str], Path]]:
+    """Write a catalogue file (and nothing else) into a temporary folder."""
+
+    def write(text: str, name: str = "catalogue.yaml") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    yield write
+
+
+def catalogue_text(
+    directives: list[dict[str, object]],
+    *,
+    meeting_id: str = "test-meeting",
+    categories: tuple[str, ...] = ("alpha", "beta"),
+) -> str:
+    """A schema-1 catalogue as text. JSON is YAML, and json.dumps escapes every
+    character safely, so hostile strings reach the loader exactly as written."""
+    import json
+
+    document = {
+        "schema": 1,
+        "meeting": {
+            "id": meeting_id,
+            "title": "Test meeting",
+            "start": "2020-01-01",
+            "location": "Nowhere",
+        },
+        "categories": [
+            {"id": cid, "title": cid.title(), "description": f"The {cid} theme."}
+            for cid in categories
+        ],
+        "directives": [
+            {
+                "category": categories[0],
+                "title": f"Directive {n}",
+                "text": f"Text of directive {n}.",
+                "speaker": "the conference",
+                "act": "requested",
+                "quote": f"quote {n}",
+                **d,
+            }
+            for n, d in enumerate(directives, start=1)
+        ],
+    }
+    return json.dumps(document, ensure_ascii=True, indent=1) + "\n"
