@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from directives_cli.cli import run
+from directives_cli.entry import run
 
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED = REPO / "data" / "directives.yaml"
@@ -45,9 +45,11 @@ def private_cache(
     return cache
 
 
-@pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch) -> Invoke:
-    """Run `directives ARGS...` in this process through the real entry point (`cli.run`)."""
+@pytest.fixture(params=["fast", "typer"])
+def cli(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Invoke:
+    """Run `directives ARGS...` in this process through the real entry point, once with
+    the fast path allowed and once parsed by Typer alone: both must keep the contract."""
+    fast = request.param == "fast"
 
     def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
         for name, value in (env or {}).items():
@@ -56,7 +58,7 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> Invoke:
         code = 0
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
-                run(list(args))
+                run(list(args), fast=fast)
             except SystemExit as stop:
                 code = stop.code if isinstance(stop.code, int) else 1
         return Result(code, out.getvalue(), err.getvalue())

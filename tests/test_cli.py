@@ -514,3 +514,8 @@ def test_unexpected_error_is_one_line_and_debug_shows_traceback(
 def test_acts_listed_in_help_are_the_contract_acts(cli: Invoke) -> None:
     result = cli("list", "--help", env={"COLUMNS": "300"})
     assert all(act in result.out for act in ACTS)
+
+
+def test_schema_command_prints_the_shipped_schema_file(cli: Invoke) -> None:
+    shipped = BUNDLED.with_name("directives.schema.json").read_text(encoding="utf-8")
+    assert cli("schema").out == shipped

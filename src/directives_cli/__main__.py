@@ -4,8 +4,9 @@ from __future__ import annotations
 
 
 def main() -> None:
-    """Run the command line; imported lazily so `--version` and friends start fast."""
-    from directives_cli.cli import run
+    """Run the command line. `entry` imports neither Typer nor Rich, so the common calls
+    of shell loops start fast."""
+    from directives_cli.entry import run
 
     run()
 

@@ -20,7 +20,6 @@ import errno
 import os
 import stat
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -248,50 +247,68 @@ def _load(files: Sequence[Path]) -> tuple[Catalogue | None, list[Problem]]:
         return Catalogue(tuple(d for d in documents if d is not None)), []
 
 
-@dataclass(frozen=True, slots=True)
+# The helpers below are plain classes rather than dataclasses: this module is imported
+# on every call (even warm ones that never load) and each dataclass costs ~0.7 ms to
+# define.
+
+
 class _Issue:
     """A problem found in plain data, waiting for its position to be looked up."""
 
-    file: int
-    path: YamlPath
-    message: str
-    #: Point at the mapping key of the last step rather than at its value.
-    at_key: bool = False
-    #: Another place the message names: (file index, path), reported as "also at ...".
-    also: tuple[int, YamlPath] | None = None
+    __slots__ = ("also", "at_key", "file", "message", "path")
+
+    def __init__(
+        self,
+        file: int,
+        path: YamlPath,
+        message: str,
+        at_key: bool = False,
+        also: tuple[int, YamlPath] | None = None,
+    ) -> None:
+        self.file = file
+        self.path = path
+        self.message = message
+        #: Point at the mapping key of the last step rather than at its value.
+        self.at_key = at_key
+        #: Another place the message names: (file index, path), shown as "also at ...".
+        self.also = also
 
 
-@dataclass(slots=True)
 class _File:
     """One catalogue file while a run is in progress."""
 
-    path: Path
-    name: str
-    data: bytes = b""
-    #: meeting.source.file as written, for messages about quotes.
-    source_file: str = ""
+    __slots__ = ("data", "name", "path", "source_file")
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.name = str(path)
+        self.data = b""
+        #: meeting.source.file as written, for messages about quotes.
+        self.source_file = ""
 
 
-@dataclass(slots=True)
 class _Run:
     """One catalogue being loaded: its files, what was found and the ids seen so far."""
 
-    paths: Sequence[Path]
-    files: list[_File] = field(default_factory=list)
-    found: list[Problem] = field(default_factory=list)
-    issues: list[_Issue] = field(default_factory=list)
-    #: Per kind ("directive", "statistic", "meeting"), where each id was first seen.
-    ids: dict[str, dict[str, tuple[int, YamlPath]]] = field(default_factory=dict)
-    sources: dict[Path, str | _Unreadable] = field(default_factory=dict)
-    #: Positions YAML parsing already complained about (a refused tag, say).
-    flawed: set[tuple[str, int, int]] = field(default_factory=set)
+    __slots__ = ("files", "flawed", "found", "ids", "issues", "paths", "sources")
+
+    def __init__(self, paths: Sequence[Path]) -> None:
+        self.paths = paths
+        self.files: list[_File] = []
+        self.found: list[Problem] = []
+        self.issues: list[_Issue] = []
+        #: Per kind ("directive", "statistic", "meeting"), where each id was first seen.
+        self.ids: dict[str, dict[str, tuple[int, YamlPath]]] = {}
+        self.sources: dict[Path, str | _Unreadable] = {}
+        #: Positions YAML parsing already complained about (a refused tag, say).
+        self.flawed: set[tuple[str, int, int]] = set()
 
     def document(self, index: int) -> Document | None:
         """Check one file and build its Document (None once anything is wrong)."""
         from directives_cli import yamlsafe
 
         path = self.paths[index]
-        file = _File(path, str(path))
+        file = _File(path)
         self.files.append(file)
         try:
             file.data = _read(path)

@@ -16,6 +16,7 @@ import typer
 from typer import _click as click
 
 from directives_cli.model import ACTS, DIRECTIVE_FIELDS
+from directives_cli.query import SORT_KEYS
 from directives_cli.render import Format
 
 if TYPE_CHECKING:
@@ -194,6 +195,23 @@ FieldsOpt = Annotated[
         "--fields",
         help="Comma list of fields to print, e.g. id,title,speaker.",
         autocompletion=complete_fields,
+        show_default=False,
+    ),
+]
+SortOpt = Annotated[
+    str,
+    typer.Option(
+        "--sort",
+        help="Order: catalogue, id, category, act, speaker, title or meeting.",
+        autocompletion=lambda incomplete: [k for k in SORT_KEYS if k.startswith(incomplete)],
+    ),
+]
+InOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--in",
+        help="Search only these fields (comma list): "
+        "title, text, quote, tags, addressees, speaker, category.",
         show_default=False,
     ),
 ]

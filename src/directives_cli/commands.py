@@ -1,0 +1,253 @@
+"""What each command does, given arguments already parsed: open the catalogue's index,
+query it, and hand the result to a renderer.
+
+The Typer wiring (`cli.py`) and the fast path of shell loops (`fastpath.py`) both call
+these functions, so a command behaves the same whichever parser read its arguments.
+Nothing here prints or exits: each command returns an `Output` for the caller to write,
+and problems are raised as `DirectivesError`s.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from directives_cli.errors import NotFoundError, UsageError
+from directives_cli.model import (
+    DIRECTIVE_FIELDS,
+    Category,
+    Directive,
+    Filters,
+    Hit,
+    QuoteContext,
+)
+from directives_cli.render import Format, default_fields
+
+if TYPE_CHECKING:
+    from directives_cli.errors import Problem
+    from directives_cli.store import Index
+
+COLORS: tuple[str, ...] = ("auto", "always", "never")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Where to read the catalogue and how to draw on a terminal."""
+
+    catalog: str | None = None
+    no_cache: bool = False
+    color: str = "auto"
+
+    def merged(self, catalog: str | None, no_cache: bool, color: str | None) -> Settings:
+        """These (global) settings overridden by a command's own copies of the options,
+        so `--catalog` works before or after the command name."""
+        return Settings(
+            catalog=catalog or self.catalog,
+            no_cache=no_cache or self.no_cache,
+            color=color or self.color,
+        )
+
+    def open_index(self) -> Index:
+        """Resolve the catalogue path and open its index (cached unless --no-cache)."""
+        from directives_cli import loader, store
+
+        path = loader.resolve_catalogue(self.catalog, os.environ)
+        return store.open_index(path, use_cache=not self.no_cache)
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """A command's result: text for stdout, or Rich renderables to draw, in order."""
+
+    text: str = ""
+    renderables: tuple[object, ...] = ()
+
+
+def parse_fields(value: str | None, fmt: Format, *, search: bool = False) -> tuple[str, ...]:
+    """The --fields comma list, checked against the fields that exist."""
+    if not value:
+        return default_fields(fmt, search=search)
+    valid = (*DIRECTIVE_FIELDS, "score", "matched") if search else DIRECTIVE_FIELDS
+    names = tuple(name.strip() for name in value.split(",") if name.strip())
+    unknown = [name for name in names if name not in valid]
+    if unknown or not names:
+        shown = unknown[0] if unknown else value
+        raise UsageError(f"unknown field '{shown}' (valid: {', '.join(valid)})")
+    return names
+
+
+def list_directives(
+    settings: Settings,
+    filters: Filters,
+    fmt: Format,
+    *,
+    sort: str = "catalogue",
+    limit: int | None = None,
+    fields: str | None = None,
+) -> Output:
+    """`directives list`: every directive that passes the filters, in the chosen order."""
+    from directives_cli import query
+
+    chosen = parse_fields(fields, fmt)
+    index = settings.open_index()
+    query.check_filters(index, filters)
+    items = query.list_directives(index, filters, sort=sort, limit=limit)
+    return _directives_output(items, fmt, chosen)
+
+
+def search_directives(
+    settings: Settings,
+    terms: Sequence[str],
+    filters: Filters,
+    fmt: Format,
+    *,
+    any_term: bool = False,
+    within: str | None = None,
+    regex: bool = False,
+    limit: int | None = None,
+    fields: str | None = None,
+) -> Output:
+    """`directives search`: best matches first; NotFoundError with suggestions if none."""
+    from directives_cli import query, search
+
+    chosen = parse_fields(fields, fmt, search=True)
+    spec = search.SearchQuery(
+        terms=tuple(terms),
+        filters=filters,
+        any_term=any_term,
+        fields=tuple(f.strip() for f in (within or "").split(",") if f.strip()),
+        regex=regex,
+        limit=limit,
+    )
+    search.check_query(spec)
+    index = settings.open_index()
+    query.check_filters(index, filters)
+    hits = search.search(index, spec)
+    if not hits:
+        raise NotFoundError(_nothing_found(terms, search.suggest(index, terms)))
+    terms_seen = tuple(dict.fromkeys(term for hit in hits for term in hit.terms))
+    return _directives_output(hits, fmt, chosen, terms_seen)
+
+
+def show_directives(settings: Settings, ids: Sequence[str], fmt: Format) -> Output:
+    """`directives show`: each directive in full, with its quote's source sentence."""
+    from directives_cli import query
+
+    index = settings.open_index()
+    items = query.get_directives(index, ids)
+    contexts = [query.source_context(index, d) for d in items]
+    if fmt is Format.TABLE:
+        from directives_cli.render import table
+
+        titles = {(c.meeting, c.id): c.title for c in _categories(index)}
+        return Output(
+            renderables=tuple(
+                table.directive_panel(d, ctx, titles.get((d.meeting, d.category)))
+                for d, ctx in zip(items, contexts, strict=True)
+            )
+        )
+    from directives_cli.render.machine import render_pairs
+
+    rows = [_show_record(d, ctx) for d, ctx in zip(items, contexts, strict=True)]
+    return Output(text=render_pairs(rows, fmt))
+
+
+def category_counts(settings: Settings, meetings: Sequence[str], fmt: Format) -> Output:
+    """`directives categories`: each category with its description and count."""
+    from directives_cli import query
+    from directives_cli.render import records
+
+    index = settings.open_index()
+    filters = Filters(meetings=tuple(meetings))
+    query.check_filters(index, filters)
+    counts = query.category_counts(index, filters)
+    if fmt is Format.TABLE:
+        from directives_cli.render import table
+
+        return Output(renderables=(table.categories_table(counts),))
+    from directives_cli.render.machine import render_records
+
+    keys = ("id",) if fmt is Format.IDS else ("meeting", "id", "title", "description", "count")
+    return Output(text=render_records(records.category_records(counts), fmt, keys))
+
+
+def describe_meetings(settings: Settings, meetings: Sequence[str], fmt: Format) -> Output:
+    """`directives meeting`: metadata, speakers, attendees and reported figures."""
+    from directives_cli import query
+    from directives_cli.render import records
+
+    index = settings.open_index()
+    query.check_filters(index, Filters(meetings=tuple(meetings)))
+    wanted = {m.casefold() for m in meetings}
+    docs = [d for d in query.documents(index) if not wanted or d.meeting.id.casefold() in wanted]
+    if fmt is Format.TABLE:
+        from directives_cli.render import table
+
+        return Output(renderables=(table.meeting_view(docs),))
+    from directives_cli.render.machine import render_pairs, render_records
+
+    rows = records.meeting_records(docs)
+    if fmt in (Format.JSON, Format.YAML):
+        # Always a list: how many meetings there are depends on the catalogue, not on the
+        # command line, so a script must not see the shape change with it.
+        return Output(text=render_records(rows, fmt, tuple(rows[0]) if rows else ()))
+    return Output(text=render_pairs(rows, fmt))
+
+
+def validate_catalogues(settings: Settings, paths: Sequence[Path]) -> list[Problem]:
+    """`directives validate`: every problem of every catalogue named (or the one in use)."""
+    from directives_cli import loader
+
+    targets = list(paths) or [loader.resolve_catalogue(settings.catalog, os.environ)]
+    return loader.check(targets)
+
+
+def json_schema_text() -> str:
+    """`directives schema`: the catalogue format as a JSON Schema document, the same
+    bytes as the data/directives.schema.json the bundled catalogue refers to."""
+    from directives_cli.schema import schema_text
+
+    return schema_text()
+
+
+def _directives_output(
+    items: Sequence[Directive] | Sequence[Hit],
+    fmt: Format,
+    fields: tuple[str, ...],
+    terms: Sequence[str] = (),
+) -> Output:
+    from directives_cli.render import records
+
+    if fmt is Format.TABLE:
+        from directives_cli.render import table
+
+        return Output(renderables=(table.directives_table(items, fields, terms=terms),))
+    from directives_cli.render.machine import render_records
+
+    return Output(text=render_records(records.directive_records(items, fields), fmt, fields))
+
+
+def _nothing_found(terms: Sequence[str], suggestions: Sequence[str]) -> str:
+    message = f"no directive matches {' '.join(repr(t) for t in terms)}"
+    if suggestions:
+        message += f" (did you mean: {', '.join(suggestions)}?)"
+    return message
+
+
+def _show_record(directive: Directive, context: QuoteContext | None) -> dict[str, object]:
+    """A directive's record plus `context`: the source sentence its quote stands in
+    (null when the catalogue names no source), so `show`'s keys never vary."""
+    record: dict[str, object] = dict(directive.record())
+    record["context"] = (
+        None if context is None else f"{context.before}{context.quote}{context.after}"
+    )
+    return record
+
+
+def _categories(index: Index) -> list[Category]:
+    from directives_cli import query
+
+    return [c for doc in query.documents(index) for c in doc.categories]

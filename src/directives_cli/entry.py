@@ -1,0 +1,106 @@
+"""Running `directives`: choose a parser, and turn every outcome into the contract's
+exit status and at most one line on stderr.
+
+This is the one place that knows exit statuses. It imports neither Typer nor Rich itself:
+the fast path answers common calls without them, and `cli.py` (Typer) is imported only
+for the rest.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from directives_cli.errors import EXIT_USAGE, DirectivesError
+
+#: Exit status for a bug in the tool itself: distinct from every documented status.
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+
+
+def run(argv: Sequence[str] | None = None, *, fast: bool = True) -> NoReturn:
+    """Run the CLI and exit with the contract's status, whatever happens inside.
+
+    ``fast=False`` always parses with Typer; tests use it to compare the two paths.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    _tolerate_narrow_encodings()
+    try:
+        status = _dispatch(args, fast)
+    except DirectivesError as error:
+        _fail(str(error), error.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted", EXIT_INTERRUPTED)
+    except Exception as error:  # noqa: BLE001 - the last line of defence: one line, no traceback
+        known = _parser_error(error)
+        if known is not None:
+            _fail(*known)
+        if _wants_debug(args):
+            raise
+        _fail(
+            f"unexpected {type(error).__name__}: {error} (run again with --debug for a traceback)",
+            EXIT_INTERNAL,
+        )
+    raise SystemExit(status)
+
+
+def _dispatch(args: list[str], fast: bool) -> int:
+    from directives_cli.output import emit
+
+    if fast:
+        from directives_cli import fastpath
+
+        answer = fastpath.dispatch(args)
+        if answer is not None:
+            emit(*answer)
+            return 0
+    from directives_cli.cli import main_command
+
+    return main_command(args)
+
+
+def _tolerate_narrow_encodings() -> None:
+    """On a stdout that cannot encode some text (PYTHONIOENCODING=ascii, a C locale),
+    print escapes instead of failing: JSON stays valid, since `\\u201c` is JSON too."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
+def _parser_error(error: Exception) -> tuple[str, int] | None:
+    """Typer's (Click's) own errors as (message, status), or None for anything else."""
+    if "typer" not in sys.modules:
+        return None
+    from typer import Abort
+    from typer import _click as click
+
+    if isinstance(error, Abort):
+        return "aborted", EXIT_INTERRUPTED
+    if isinstance(error, click.exceptions.ClickException):
+        status = EXIT_USAGE if error.exit_code == EXIT_USAGE else error.exit_code
+        return _usage_message(error), status
+    return None
+
+
+def _usage_message(error: Exception) -> str:
+    """Click's message on one line, with a pointer to the help of the command that failed."""
+    format_message = getattr(error, "format_message", None)
+    text = format_message() if callable(format_message) else str(error)
+    message = " ".join(str(text).split())
+    ctx = getattr(error, "ctx", None)
+    if ctx is not None:
+        message += f" (see '{ctx.command_path} --help')"
+    return message
+
+
+def _wants_debug(args: Sequence[str]) -> bool:
+    options = args[: args.index("--")] if "--" in args else args
+    return "--debug" in options
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    sys.stderr.write(f"directives: error: {message}\n")
+    sys.stderr.flush()
+    raise SystemExit(code)
