@@ -6,9 +6,10 @@ speaker and the category's title, or those ``fields`` names. Matching ignores ca
 accents, compatibility forms and punctuation (quote marks, dashes) and English inflections
 ("reforming" finds "reform", "accident" finds "accidents") on both sides; text in scripts
 written without spaces (Chinese, Japanese, Thai...) matches as a run of characters, so
-any substring of it is found. See :mod:`.textfold` for how. The engine is SQLite FTS5
-(standard library, one on-disk index per catalogue state, fast at 100,000 directives).
-User input is never query syntax: each term is quoted as one FTS5 phrase.
+any substring of it is found, one character long or more (each character is indexed as a
+token of its own; punctuation between two of them is skipped). See :mod:`.textfold`. The
+engine is SQLite FTS5 (standard library, one on-disk index per catalogue state, fast at
+100,000 directives). User input is never query syntax: each term is one quoted phrase.
 
 Ranking is BM25 with per-field weights, the formula Lucene uses::
 
@@ -27,6 +28,13 @@ FTS5's own ``bm25()`` computes the same sum but floors idf at 1e-6 for a term in
 half the directives, which in a 40-directive catalogue silences words like "safety";
 so each term runs as its own FTS5 query and its idf is swapped for the one above.
 
+Showing why. `Hit.matched` names the fields in which the index found any term (in the
+order the machine formats publish fields; "category" means the category's title).
+`Hit.terms` are the matched words as the text spells them ("Innovate", "accidents"), found
+again in Python and confirmed by stemming them with the index's own tokenizer; machine
+formats can skip that work with ``SearchQuery(with_terms=False)``. `iter_search` yields
+hits a batch at a time, so a search matching 100,000 directives never holds them all.
+
 ``--regex``: Python ``re`` over the fields as written (case-insensitive, ``^``/``$`` at
 line and tag boundaries), scored by weighted match counts. CPython's regex engine holds
 the GIL and cannot be stopped by a thread, and no static check of a pattern is sound
@@ -41,7 +49,7 @@ refused rather than run unguarded.
 
 from __future__ import annotations
 
-import difflib
+import heapq
 import math
 import re
 import signal
@@ -80,8 +88,8 @@ WEIGHTS: dict[str, float] = {
     "speaker": 0.5,
     "category": 2.0,
 }
-K1 = 1.2
-B = 0.75
+#: BM25's k1 and b, as FTS5's bm25() fixes them (stated here; not tunable).
+K1, B = 1.2, 0.75
 #: Decimals a score keeps: stable across platforms, fine enough to order by.
 SCORE_DECIMALS = 6
 #: Longest pattern ``--regex`` accepts, in characters.
@@ -103,8 +111,10 @@ _FTS5_IDF_FLOOR = 1e-6
 #: Hits whose directives, matched fields and words are worked out per round trip.
 _BATCH = 500
 _SEPARATOR = "\n"
+#: Joins a hit's fields for one scan; phrases never span it, as they never span fields.
+_FIELD_BREAK = "\x00"
 #: Non-word characters between the words of a phrase, as the tokenizer skips them.
-_GAP = r"[\W_]+"
+_GAP = r"(?:[^\w\x00]|_)+"
 
 
 # ---- the index ------------------------------------------------------------------------------
@@ -181,6 +191,9 @@ class SearchQuery:
     regex: bool = False
     #: At most this many hits, the best ones.
     limit: int | None = None
+    #: Fill in `Hit.terms` (the words to highlight). Machine formats do not show them, and
+    #: finding them is most of the per-hit work, so those can ask for ``False``.
+    with_terms: bool = True
 
     @property
     def scope(self) -> tuple[str, ...]:
@@ -206,6 +219,8 @@ def check_query(query: SearchQuery) -> None:
     for term in query.terms:
         if not term.strip():
             raise UsageError("a search term is empty; give words to search for")
+        if not _encodable(term):
+            raise UsageError(f"search term {term!r} is not valid text (undecodable bytes)")
         if query.regex:
             _compile(term)
         elif not any(ch.isalnum() for ch in term):
@@ -213,6 +228,15 @@ def check_query(query: SearchQuery) -> None:
                 f"search term {term!r} has no letters or digits to search for;"
                 " use --regex to search for punctuation"
             )
+
+
+def _encodable(term: str) -> bool:
+    """False for text holding bytes the shell could not decode (lone surrogates)."""
+    try:
+        term.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
@@ -235,14 +259,22 @@ def search(index: Index, query: SearchQuery) -> list[Hit]:
 
 def iter_search(index: Index, query: SearchQuery) -> Iterator[Hit]:
     """As `search`, but yields hits a batch at a time, so writing 100,000 of them never
-    holds them all. The query is checked and ranked now; directives load as consumed."""
+    holds them all. The query is checked now (UsageError), the rest happens as consumed."""
     check_query(query)
     if query.regex:
         return iter(_regex_search(index, query))
+    return _word_search(index, query)
+
+
+def _word_search(index: Index, query: SearchQuery) -> Iterator[Hit]:
     stemmer = textfold.Stemmer()
-    terms = [_Term.parse(t, query.scope, stemmer) for t in query.terms]
-    ranked = _rank(index, terms, query)
-    return _hits(index, ranked, terms, query.scope, stemmer)
+    try:
+        terms = [_Term.parse(t, query.scope, stemmer) for t in query.terms]
+        ranked = _rank(index, terms, query)
+        finder = _WordFinder(terms, stemmer) if query.with_terms else None
+        yield from _hits(index, ranked, terms, query.scope, finder)
+    finally:
+        stemmer.close()
 
 
 # ---- word search: ranking ---------------------------------------------------------------------
@@ -282,9 +314,8 @@ def _rank(index: Index, terms: Sequence[_Term], query: SearchQuery) -> list[tupl
     if query.filters != Filters():
         allowed = _allowed(index, query.filters)
         combined = {rowid: s for rowid, s in combined.items() if rowid in allowed}
-    ordered = sorted((-round(s, SCORE_DECIMALS), rowid) for rowid, s in combined.items())
-    if query.limit is not None:
-        ordered = ordered[: query.limit]
+    keyed = ((-round(s, SCORE_DECIMALS), rowid) for rowid, s in combined.items())
+    ordered = sorted(keyed) if query.limit is None else heapq.nsmallest(query.limit, keyed)
     return [(rowid, -negated) for negated, rowid in ordered]
 
 
@@ -311,6 +342,8 @@ def _term_scores(index: Index, term: _Term, total: int) -> dict[int, float]:
 
 def _combine(scores: Sequence[dict[int, float]], *, any_term: bool) -> dict[int, float]:
     """Sum per-term scores over the directives every term matched (or any, for --any)."""
+    if len(scores) == 1:
+        return scores[0]
     if any_term:
         keys: Iterable[int] = {rowid for s in scores for rowid in s}
     else:
@@ -336,45 +369,79 @@ def _hits(
     ranked: Sequence[tuple[int, float]],
     terms: Sequence[_Term],
     scope: Sequence[str],
-    stemmer: textfold.Stemmer,
+    finder: _WordFinder | None,
 ) -> Iterator[Hit]:
     """Hits in ranked order, a batch of directives at a time."""
+    titles = _category_titles(index) if "category" in scope else {}
+    masks = _matched_masks(index, terms, scope, [rowid for rowid, _ in ranked])
+    for start in range(0, len(ranked), _BATCH):
+        yield from _batch(index, ranked[start : start + _BATCH], masks, titles, finder)
+
+
+def _batch(
+    index: Index,
+    batch: Sequence[tuple[int, float]],
+    masks: dict[int, int],
+    titles: dict[tuple[str, str], str],
+    finder: _WordFinder | None,
+) -> list[Hit]:
+    """One batch of hits: their directives, matched fields and (with a finder) words."""
     from directives_cli.query import fetch_directives
 
-    titles = _category_titles(index) if "category" in scope else {}
-    finder = _WordFinder(terms, stemmer)
-    try:
-        for start in range(0, len(ranked), _BATCH):
-            batch = ranked[start : start + _BATCH]
-            rowids = [rowid for rowid, _ in batch]
-            matched = _matched_fields(index, terms, scope, rowids)
-            directives = list(fetch_directives(index, rowids))
-            texts = [
-                [_field_text(d, f, titles) for f in matched.get(rowid, ())]
-                for d, rowid in zip(directives, rowids, strict=True)
-            ]
-            words = finder.find(texts)
-            for (rowid, score), d, found in zip(batch, directives, words, strict=True):
-                yield Hit(d, score, _in_output_order(matched.get(rowid, ())), found)
-    finally:
-        stemmer.close()
+    directives = list(fetch_directives(index, [rowid for rowid, _ in batch]))
+    fields = [masks.get(rowid, 0) for rowid, _ in batch]
+    if finder is None:
+        words: list[tuple[str, ...]] = [()] * len(batch)
+    else:
+        texts = [
+            [_field_text(d, name, titles) for name in _MASK_FIELDS[mask]]
+            for d, mask in zip(directives, fields, strict=True)
+        ]
+        words = finder.find(texts)
+    return [
+        Hit(d, score, _MASK_OUTPUT[mask], found)
+        for (_, score), d, mask, found in zip(batch, directives, fields, words, strict=True)
+    ]
 
 
-def _matched_fields(
+#: Up to this many hits, matched fields are looked up hit by hit; beyond, each field's
+#: matches are read whole (per-hit lookups cost a doclist seek each: slower in bulk).
+_PROBE_LIMIT = 64
+
+
+def _matched_masks(
     index: Index, terms: Sequence[_Term], scope: Sequence[str], rowids: Sequence[int]
-) -> dict[int, list[str]]:
-    """The fields in which each of ``rowids`` contains any of the terms, per the index."""
+) -> dict[int, int]:
+    """For each of ``rowids``, a bit per field (SEARCH_FIELDS_ALLOWED order) in which the
+    index found any of the terms."""
     any_term = " OR ".join(term.bare for term in terms)
-    marks = ",".join("?" * len(rowids))
-    matched: dict[int, list[str]] = {}
+    probe = len(rowids) <= _PROBE_LIMIT
+    wanted = set(rowids)
+    masks: dict[int, int] = {}
     for name in scope:
-        rows = index.rows(
-            f"SELECT rowid FROM {_WORDS_TABLE} WHERE {_WORDS_TABLE} MATCH ? AND rowid IN ({marks})",
-            [_restrict(f"({any_term})", (name,)), *rowids],
-        )
-        for (rowid,) in rows:
-            matched.setdefault(rowid, []).append(name)
-    return matched
+        bit = 1 << SEARCH_FIELDS_ALLOWED.index(name)
+        sql = f"SELECT rowid FROM {_WORDS_TABLE} WHERE {_WORDS_TABLE} MATCH ?"
+        params: list[object] = [_restrict(f"({any_term})", (name,))]
+        if probe:
+            sql += f" AND rowid IN ({','.join('?' * len(rowids))})"
+            params += rowids
+        for (rowid,) in index.rows(sql, params):
+            if rowid in wanted:
+                masks[rowid] = masks.get(rowid, 0) | bit
+    return masks
+
+
+#: The field names each bit mask stands for.
+_MASK_FIELDS: tuple[tuple[str, ...], ...] = tuple(
+    tuple(f for bit, f in enumerate(SEARCH_FIELDS_ALLOWED) if mask >> bit & 1)
+    for mask in range(1 << len(SEARCH_FIELDS_ALLOWED))
+)
+
+
+#: The same, in MATCHED_ORDER: how a hit reports them.
+_MASK_OUTPUT: tuple[tuple[str, ...], ...] = tuple(
+    tuple(f for f in MATCHED_ORDER if f in fields) for fields in _MASK_FIELDS
+)
 
 
 def _in_output_order(fields: Sequence[str]) -> tuple[str, ...]:
@@ -398,24 +465,17 @@ def _field_text(d: Directive, name: str, titles: dict[tuple[str, str], str]) -> 
     return value
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidate:
-    """A stretch of a hit's text that may be an occurrence of a term."""
-
-    #: Index of the term in the query.
-    term: int
-    #: The stretch as the text spells it.
-    surface: str
-    #: Its folded words, to stem; empty for a substring, which needs no stemming.
-    words: tuple[str, ...]
+#: A stretch of a hit's text that may be an occurrence of a term: (term number, the
+#: stretch folded, the stretch as the text spells it).
+_Candidate = tuple[int, str, str]
 
 
 class _WordFinder:
     """Finds the words of a hit that the index matched, spelt as the text spells them.
 
     A word term's stems are known; a word whose fold starts with a stem minus its last
-    letter is a candidate (true of every Porter stem: "happi" <- "happy"), and the
-    candidates are stemmed, all of a batch in one round trip, to keep those that match.
+    letter is a candidate (true of every Porter stem: "happi" <- "happy"), and candidates
+    are stemmed, all new ones of a batch in one round trip, to keep those that match.
     """
 
     def __init__(self, terms: Sequence[_Term], stemmer: textfold.Stemmer) -> None:
@@ -425,49 +485,59 @@ class _WordFinder:
             _candidates_pattern(term.stems) if term.substring is None and term.stems else None
             for term in terms
         ]
+        #: (term number, folded stretch) -> whether it is an occurrence of the term.
+        self._confirmed: dict[tuple[int, str], bool] = {}
 
     def find(self, hits: Sequence[Sequence[str]]) -> list[tuple[str, ...]]:
         """For each hit (its matched fields' texts), the matched words, in term order."""
-        found = [[c for text in texts for c in self._scan(text)] for texts in hits]
-        self._stemmer.learn(word for per_hit in found for c in per_hit for word in c.words)
-        return [self._keep(per_hit) for per_hit in found]
+        # One scan per hit: fields joined by a character no phrase gap may cross.
+        scanned = [self._scan(_FIELD_BREAK.join(texts)) for texts in hits]
+        self._confirm({(n, folded) for found in scanned for n, folded, _ in found})
+        return [self._keep(found) for found in scanned]
 
-    def _scan(self, text: str) -> Iterator[_Candidate]:
+    def _scan(self, text: str) -> list[_Candidate]:
         folded = textfold.fold(text)
         aligned = len(folded) == len(text)
+        found: list[_Candidate] = []
         for number, term in enumerate(self._terms):
             pattern = self._patterns[number]
             if term.substring is not None:
                 for start, end in _occurrences(folded, term.substring):
                     surface = text[start:end] if aligned else folded[start:end]
-                    yield _Candidate(number, surface, ())
+                    found.append((number, folded[start:end], surface))
             elif pattern is not None:
                 for m in pattern.finditer(folded):
                     start, end = m.span()
-                    if start and folded[start - 1].isalnum():
+                    if start and textfold.continues_word(folded[start - 1]):
                         continue  # inside a word, not at its start
-                    surface = text[start:end] if aligned else m.group()
-                    yield _Candidate(number, surface, tuple(textfold.WORD.findall(m.group())))
+                    found.append((number, m.group(), text[start:end] if aligned else m.group()))
+        return found
 
-    def _keep(self, candidates: Sequence[_Candidate]) -> tuple[str, ...]:
-        """The confirmed surfaces, grouped by term, each spelling once (ignoring case)."""
-        confirmed = sorted(
-            (c for c in candidates if not c.words or self._confirmed(c)), key=lambda c: c.term
-        )
+    def _confirm(self, candidates: Iterable[tuple[int, str]]) -> None:
+        """Decide every candidate not decided before, stemming their words in one go."""
+        new = [c for c in candidates if c not in self._confirmed]
+        words = {c: tuple(textfold.words(c[1])) for c in new}
+        self._stemmer.learn(w for ws in words.values() for w in ws)
+        for (number, folded), ws in words.items():
+            term = self._terms[number]
+            stems = tuple(s for w in ws for s in self._stemmer.tokens(w))
+            self._confirmed[number, folded] = term.substring is not None or stems == term.stems
+
+    def _keep(self, found: list[_Candidate]) -> tuple[str, ...]:
+        """The confirmed spellings, grouped by term, each once (ignoring case)."""
+        if len(self._terms) > 1:
+            found.sort(key=lambda c: c[0])
         unique: dict[str, str] = {}
-        for c in confirmed:
-            # A phrase can run from one tag (or addressee) into the next: report each part.
-            for part in c.surface.split(_SEPARATOR):
-                unique.setdefault(part.casefold(), part)
+        for number, folded, surface in found:
+            if self._confirmed[number, folded]:
+                # A phrase can run from one tag (or addressee) into the next: report each part.
+                for part in surface.split(_SEPARATOR):
+                    unique.setdefault(part.casefold(), part)
         return tuple(unique.values())
-
-    def _confirmed(self, candidate: _Candidate) -> bool:
-        stems = tuple(s for w in candidate.words for s in self._stemmer.tokens(w))
-        return stems == self._terms[candidate.term].stems
 
 
 def _candidates_pattern(stems: Sequence[str]) -> re.Pattern[str]:
-    prefixes = (re.escape(s[:-1] if len(s) > 2 else s) + r"[^\W_]*" for s in stems)
+    prefixes = (re.escape(s[:-1] if len(s) > 2 else s) + textfold.WORD_TAIL for s in stems)
     return re.compile(_GAP.join(prefixes))
 
 
@@ -490,19 +560,21 @@ def _regex_search(index: Index, query: SearchQuery) -> list[Hit]:
     """Hits for ``--regex``: every directive's fields run through the patterns, in
     catalogue order, under the watchdog."""
     patterns = [_compile(term) for term in query.terms]
-    titles = _category_titles(index)
     found: list[tuple[float, int, Hit]] = []
-    with _Watchdog(REGEX_ROW_SECONDS) as watchdog:
-        for position, d in _directives_in_order(index, query.filters):
-            watchdog.progress = position
-            texts = {name: _field_text(d, name, titles) for name in query.scope}
-            try:
+    current = ""
+    try:
+        with _Watchdog(REGEX_ROW_SECONDS) as watchdog:
+            titles = _category_titles(index)
+            for position, d in _directives_in_order(index, query.filters):
+                watchdog.progress, current = position, d.id
+                texts = {name: _field_text(d, name, titles) for name in query.scope}
                 result = _regex_match(patterns, texts, any_term=query.any_term)
-            except _RegexTimeout:
-                raise UsageError(_runaway(query.terms, d.id)) from None
-            if result is not None:
-                score, matched, terms = result
-                found.append((-score, position, Hit(d, score, _in_output_order(matched), terms)))
+                if result is not None:
+                    score, matched, terms = result
+                    hit = Hit(d, score, _in_output_order(matched), terms)
+                    found.append((-score, position, hit))
+    except _RegexTimeout:
+        raise UsageError(_runaway(query.terms, current)) from None
     found.sort(key=lambda item: item[:2])
     hits = [hit for _, _, hit in found]
     return hits if query.limit is None else hits[: query.limit]
@@ -648,7 +720,7 @@ def suggest(index: Index, terms: Sequence[str], limit: int = SUGGESTIONS) -> lis
 def _term_suggestions(term: str, vocabulary: _Vocabulary, limit: int) -> list[str]:
     if textfold.has_spaceless(term):
         return []
-    words = textfold.WORD.findall(textfold.fold(term))
+    words = textfold.words(textfold.fold(term))
     if not words or all(vocabulary.known(w) for w in words):
         return []
     if len(words) == 1:
@@ -690,23 +762,28 @@ class _Vocabulary:
 
     def closest(self, word: str) -> list[str]:
         """Catalogue words within a few typing slips of ``word``, closest and commonest
-        first."""
+        first, one spelling per stem ("accidents", not also "accident")."""
         allowed = _allowed_distance(word)
         counts = self._surfaces_near(word)
         for extra in self.extra:
             counts.setdefault(extra, 0)
-        ranked = sorted(
-            (distance, -count, candidate)
-            for candidate, count in counts.items()
-            if (distance := _distance(word, candidate)) <= allowed
-        )
-        return [candidate for _, _, candidate in ranked]
+        near = {c: d for c in counts if (d := _distance(word, c)) <= allowed}
+        self._stemmer.learn(near)
+        best: dict[tuple[str, ...], tuple[int, int, str]] = {}
+        for candidate, distance in near.items():
+            stem = self._stemmer.tokens(candidate)
+            entry = (distance, -counts[candidate], candidate)
+            if stem not in best or entry < best[stem]:
+                best[stem] = entry
+        return [candidate for _, _, candidate in sorted(best.values())]
 
     def _surfaces_near(self, word: str) -> dict[str, int]:
         """Directive words whose stems resemble ``word`` or its stem, with how many
         directives use them."""
         stems = self._all_stems()
         wanted = [word, *self._stemmer.tokens(word)]
+        import difflib
+
         shortlist = dict.fromkeys(
             s for w in wanted for s in difflib.get_close_matches(w, stems, _SHORTLIST, 0.6)
         )
@@ -727,9 +804,7 @@ class _Vocabulary:
         rows = self._index.rows(
             "SELECT doc, col FROM search_instances WHERE term = ? LIMIT 5", [stem]
         )
-        words = [
-            w for doc, col in rows for w in textfold.WORD.findall(self._text(doc, col).lower())
-        ]
+        words = [w for doc, col in rows for w in textfold.words(self._text(doc, col).lower())]
         self._stemmer.learn(words)
         return list(dict.fromkeys(w for w in words if self._stemmer.tokens(w) == (stem,)))
 
@@ -754,7 +829,7 @@ def _catalogue_words(index: Index) -> set[str]:
         texts += [*meeting.attendees, *meeting.guided_by, *(s.name for s in meeting.speakers)]
         texts += [f"{c.title} {c.description}" for c in doc.categories]
         texts += [f"{s.subject} {s.change}" for s in doc.statistics]
-    return {w for text in texts for w in textfold.WORD.findall(textfold.fold(text))}
+    return {w for text in texts for w in textfold.words(textfold.fold(text))}
 
 
 def _allowed_distance(word: str) -> int:

@@ -22,6 +22,7 @@ the ones the index matched:
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 import unicodedata
@@ -38,17 +39,36 @@ _SPACELESS_CLASS = (
     "\u3021-\u3029\u3031-\u3035\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
     "\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003ffff"
 )
-_SPACELESS = re.compile(f"[{_SPACELESS_CLASS}]")
+_SPACELESS = f"[{_SPACELESS_CLASS}]"
 #: Combining marks that are accents on Latin, Greek and Cyrillic letters (what
 #: ``remove_diacritics`` strips), not the vowel signs other scripts spell words with.
-_ACCENTS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
-#: A run of word characters, as close to ``unicode61`` as Python's ``re`` allows.
-WORD = re.compile(r"[^\W_]+")
+_ACCENTS = "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+"
+#: The rest of a word: word characters, except that each spaceless character is a word.
+WORD_TAIL = f"[^\\W_{_SPACELESS_CLASS}]*"
+#: One token as the index sees it: a run of word characters, or a spaceless character.
+_WORD = f"[^\\W_{_SPACELESS_CLASS}]+|[{_SPACELESS_CLASS}]"
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """Patterns compile on first use: the character classes above take milliseconds
+    each, which every start-up would pay at import time."""
+    return re.compile(pattern)
+
+
+def words(text: str) -> list[str]:
+    """The tokens of ``text`` as the index cuts them (before stemming)."""
+    return _compiled(_WORD).findall(text)
+
+
+def continues_word(char: str) -> bool:
+    """True when a word running into ``char`` would go on through it."""
+    return char.isalnum() and not _compiled(_SPACELESS).match(char)
 
 
 def has_spaceless(text: str) -> bool:
     """True when ``text`` holds a character of a script written without spaces."""
-    return not text.isascii() and _SPACELESS.search(text) is not None
+    return not text.isascii() and _compiled(_SPACELESS).search(text) is not None
 
 
 def index_form(text: str) -> str:
@@ -60,8 +80,9 @@ def index_form(text: str) -> str:
     if text.isascii():
         return text
     text = unicodedata.normalize("NFKC", text).casefold()
-    if _SPACELESS.search(text):
-        text = _SPACELESS.sub(r" \g<0> ", text)
+    spaceless = _compiled(_SPACELESS)
+    if spaceless.search(text):
+        text = spaceless.sub(r" \g<0> ", text)
     return text
 
 
@@ -75,12 +96,14 @@ def fold(text: str) -> str:
     if text.isascii():
         return text.lower()
     text = unicodedata.normalize("NFKC", text).casefold()
-    return unicodedata.normalize("NFC", _ACCENTS.sub("", unicodedata.normalize("NFD", text)))
+    stripped = _compiled(_ACCENTS).sub("", unicodedata.normalize("NFD", text))
+    return unicodedata.normalize("NFC", stripped)
 
 
 def fts_phrase(term: str) -> str:
-    """``term`` as one FTS5 phrase: quoted, so no user input is ever query syntax."""
-    return '"' + index_form(term).replace('"', '""') + '"'
+    """``term`` as one FTS5 phrase: quoted, so no user input is ever query syntax. (A NUL
+    would end the query string early; like other control characters, it only separates.)"""
+    return '"' + index_form(term).replace('"', '""').replace("\x00", " ") + '"'
 
 
 class Stemmer:
@@ -98,8 +121,11 @@ class Stemmer:
 
     def tokens(self, text: str) -> tuple[str, ...]:
         """The index tokens of ``text`` in order: "Reforming  the" -> ("reform", "the")."""
-        self.learn((text,))
-        return self._cache[text]
+        found = self._cache.get(text)
+        if found is None:
+            self.learn((text,))
+            found = self._cache[text]
+        return found
 
     def learn(self, texts: Iterable[str]) -> None:
         """Tokenize every text not seen before, in one round trip to SQLite."""
