@@ -145,10 +145,13 @@ def test_list_matching_nothing_is_success_with_empty_output(cli: Invoke) -> None
 def test_limit_sort_and_fields(cli: Invoke) -> None:
     assert len(cli("list", "-n", "3", "-f", "ids").out.splitlines()) == 3
     by_title = cli("list", "--sort", "title", "-f", "ids").out.splitlines()
-    titles = {str(d["id"]): str(d["title"]) for d in bundled_records()}
-    assert [titles[i] for i in by_title] == sorted(titles.values(), key=str.casefold) or [
-        titles[i] for i in by_title
-    ] == sorted(titles.values())
+    records = bundled_records()
+    expected = [str(d["id"]) for d in sorted(records, key=lambda d: str(d["title"]).casefold())]
+    assert by_title == expected
+    by_id = cli("list", "--sort", "id", "-f", "ids").out.splitlines()
+    natural = sorted(by_id, key=lambda i: (i.split("-")[0], int(i.split("-")[1])))
+    assert by_id == natural
+    assert by_id.index("RF-2") < by_id.index("RF-10")
     result = cli("list", "--fields", "id,speaker", "-f", "csv")
     assert result.out.splitlines()[0] == "id,speaker"
 
