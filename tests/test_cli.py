@@ -503,7 +503,7 @@ def test_unexpected_error_is_one_line_and_debug_shows_traceback(
     def broken(*_: object, **__: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(query, "list_directives", broken)
+    monkeypatch.setattr(query, "check_filters", broken)
     result = cli("list")
     assert result.code == 70
     assert result.err == (

@@ -1127,3 +1127,31 @@ def test_duplicate_across_files_is_placed_after_the_first_file_was_let_go(write:
     assert [str(p) for p in loader.check([Path("cats")])] == [
         "cats/b.yaml:19:9: duplicate directive id 'RC-1' (also at cats/a.yaml:19:9)"
     ]
+
+
+def test_check_of_a_directory_reports_unreadable_files_and_still_checks_the_rest(
+    tmp_path: Path,
+) -> None:
+    from directives_cli import loader
+
+    bundled = loader.bundled_path().read_text(encoding="utf-8")
+    (tmp_path / "a-typo.yaml").write_text(
+        bundled.replace("    speaker: Chen Gang", "    speker: Chen Gang", 1), encoding="utf-8"
+    )
+    (tmp_path / "b-act.yaml").write_text(
+        bundled.replace("meeting:\n  id: special-equipment-safety-2019", "meeting:\n  id: other")
+        .replace("act: stressed", "act: no", 1)
+        .replace("id: RC-", "id: XC-")
+        .replace("id: RS-", "id: XS-")
+        .replace("id: RF-", "id: XF-")
+        .replace("id: CB-", "id: XB-")
+        .replace("id: OV-", "id: XV-")
+        .replace("id: ST-", "id: XT-"),
+        encoding="utf-8",
+    )
+    os.symlink(loader.bundled_path().parent / "sources", tmp_path / "sources")
+    os.mkfifo(tmp_path / "z-fifo.yaml")
+    messages = [p.message for p in loader.check([tmp_path])]
+    assert any("FIFO" in m for m in messages)
+    assert any("speker" in m for m in messages)
+    assert any("'no'" in m for m in messages)

@@ -319,7 +319,9 @@ def test_missing_id_suggests_close_ones(real: store.Index) -> None:
 def test_missing_id_without_anything_close(sample: store.Index) -> None:
     with pytest.raises(NotFoundError) as caught:
         query.get_directives(sample, ["zzzzzzzzzz"])
-    assert str(caught.value) == "no directive 'zzzzzzzzzz'"
+    assert str(caught.value) == (
+        "no directive 'zzzzzzzzzz' (see 'directives list -f ids' for the ids there are)"
+    )
 
 
 def test_ambiguous_case_is_not_guessed() -> None:

@@ -62,4 +62,8 @@ class CatalogueError(DirectivesError):
         else:
             self.problems = tuple(problems)
             message = str(self.problems[0]) if self.problems else "invalid catalogue"
+            if len(self.problems) > 1:
+                more = len(self.problems) - 1
+                noun = "problem" if more == 1 else "problems"
+                message += f" (and {more} more {noun}: 'directives validate' lists them all)"
         super().__init__(message)

@@ -119,6 +119,15 @@ def catalogue_files(path: Path) -> list[Path]:
 
 def _directory_files(directory: Path) -> list[Path]:
     """The catalogue files of a directory, or every reason one of them is refused."""
+    files, refused = _screen_directory(directory)
+    if refused:
+        raise CatalogueError(refused)
+    return files
+
+
+def _screen_directory(directory: Path) -> tuple[list[Path], list[Problem]]:
+    """A directory's catalogue files that may be read, and a problem for each that may
+    not, so `validate` can still check the readable ones."""
     try:
         with os.scandir(directory) as entries:
             names = sorted(
@@ -128,18 +137,17 @@ def _directory_files(directory: Path) -> list[Path]:
         raise CatalogueError([_file_problem(directory, _os_reason(error))]) from None
     if not names:
         raise CatalogueError([_file_problem(directory, "directory holds no *.yaml or *.yml file")])
-    files = [directory / name for name in names]
-    problems = []
-    for file in files:
+    readable, refused = [], []
+    for file in (directory / name for name in names):
         try:
             reason = _refusal(os.stat(file))
         except OSError as error:
             reason = _os_reason(error)
         if reason:
-            problems.append(_file_problem(file, reason))
-    if problems:
-        raise CatalogueError(problems)
-    return files
+            refused.append(_file_problem(file, reason))
+        else:
+            readable.append(file)
+    return readable, refused
 
 
 def _refusal(info: os.stat_result) -> str:
@@ -226,12 +234,22 @@ def check(paths: Sequence[Path]) -> list[Problem]:
     problems: list[Problem] = []
     for path in paths:
         try:
-            files = catalogue_files(path)
+            files, refused = _screen(path)
         except CatalogueError as error:
             problems.extend(error.problems)
             continue
-        problems.extend(_load(files)[1])
+        problems.extend(refused)
+        if files:
+            problems.extend(_load(files)[1])
     return problems
+
+
+def _screen(path: Path) -> tuple[list[Path], list[Problem]]:
+    """Like catalogue_files, but a directory's unreadable files are returned as problems
+    beside the readable ones instead of stopping the whole check."""
+    if os.path.isdir(path):
+        return _screen_directory(path)
+    return catalogue_files(path), []
 
 
 def _load(files: Sequence[Path]) -> tuple[Catalogue | None, list[Problem]]:

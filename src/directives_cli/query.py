@@ -275,8 +275,8 @@ _ALL_IDS = "SELECT id FROM directives INDEXED BY directives_id"
 def _no_directive(wanted: str, suggestions: Sequence[str]) -> str:
     message = f"no directive {wanted!r}"
     if suggestions:
-        message += f" (did you mean {', '.join(suggestions)}?)"
-    return message
+        return message + f" (did you mean {', '.join(suggestions)}?)"
+    return message + " (see 'directives list -f ids' for the ids there are)"
 
 
 def suggest_ids(index: Index, wanted: str, limit: int = 3) -> list[str]:
