@@ -598,6 +598,19 @@ def test_suggest(terms: list[str], expected: list[str]) -> None:
     assert search.suggest(index, terms) == expected
 
 
+@pytest.mark.parametrize("term", ["don't", "staff", "a a", "x"])
+def test_no_far_fetched_suggestions(real: store.Index, term: str) -> None:
+    assert search.suggest(real, [term]) == []
+
+
+def test_words_only_in_the_meeting_record_are_named(real: store.Index) -> None:
+    assert search.outside_directives(real, ["elevator", "credit", "Xinjiang"]) == [
+        "elevator",
+        "xinjiang",
+    ]
+    assert search.outside_directives(real, ["qwxzv"]) == []
+
+
 def test_suggest_from_the_real_catalogue(real: store.Index) -> None:
     assert search.suggest(real, ["grasroots"]) == ["grassroots"]
     assert search.suggest(real, ["rsik"]) == ["risk"]
@@ -739,3 +752,17 @@ def test_index_directives_builds_its_tables_from_rows() -> None:
     assert found.fetchall() == [(0,)]
     found = conn.execute("SELECT rowid FROM search_words WHERE search_words MATCH 'risk'")
     assert found.fetchall() == [(1,)]
+
+
+def test_possessives_find_the_plain_word(real: store.Index) -> None:
+    plain = [h.directive.id for h in run_query(real, "market")]
+    assert plain
+    assert [h.directive.id for h in run_query(real, "market's")] == plain
+    assert [h.directive.id for h in run_query(real, "market\u2019s")] == plain
+    assert [h.directive.id for h in run_query(real, "government's")] == [
+        h.directive.id for h in run_query(real, "government")
+    ]
+
+
+def run_query(index: store.Index, term: str) -> list[Hit]:
+    return search.search(index, SearchQuery(terms=(term,)))

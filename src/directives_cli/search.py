@@ -717,6 +717,23 @@ def suggest(index: Index, terms: Sequence[str], limit: int = SUGGESTIONS) -> lis
         vocabulary.close()
 
 
+def outside_directives(index: Index, phrases: Sequence[str]) -> list[str]:
+    """Of these words or phrases, the words that the meeting record (meetings,
+    categories, statistics) uses but no directive does: search cannot find them, and
+    `directives meeting` shows them. Lets "nothing found" say where a word does appear
+    ("elevator" is only in the 2018 figures) instead of leaving the reader guessing."""
+    vocabulary = _Vocabulary(index)
+    try:
+        words = [w for p in phrases for w in textfold.words(textfold.fold(p))]
+        return list(
+            dict.fromkeys(
+                w for w in words if w in vocabulary.extra and not vocabulary.in_directives(w)
+            )
+        )
+    finally:
+        vocabulary.close()
+
+
 def _term_suggestions(term: str, vocabulary: _Vocabulary, limit: int) -> list[str]:
     if textfold.has_spaceless(term):
         return []
@@ -753,8 +770,10 @@ class _Vocabulary:
 
     def known(self, word: str) -> bool:
         """True when the catalogue uses ``word`` (any inflection, for directives)."""
-        if word in self.extra:
-            return True
+        return word in self.extra or self.in_directives(word)
+
+    def in_directives(self, word: str) -> bool:
+        """True when some directive uses ``word`` in any inflection: search finds it."""
         stems = self._stemmer.tokens(word)
         return bool(stems) and all(
             self._index.rows("SELECT 1 FROM search_vocab WHERE term = ?", [s]) for s in stems
@@ -833,8 +852,10 @@ def _catalogue_words(index: Index) -> set[str]:
 
 
 def _allowed_distance(word: str) -> int:
-    """Typing slips tolerated: one in a short word, two in a medium one, three beyond."""
-    return 1 if len(word) <= 4 else 2 if len(word) <= 8 else 3
+    """Typing slips tolerated: none in a word of three letters or fewer (any word is a
+    slip away from "on" or "at"), one up to five, two up to nine, three beyond."""
+    size = len(word)
+    return 0 if size <= 3 else 1 if size <= 5 else 2 if size <= 9 else 3
 
 
 def _distance(a: str, b: str) -> int:

@@ -100,9 +100,17 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", stripped)
 
 
+_POSSESSIVE = r"(?<=\w)['’]s\b"
+
+
 def fts_phrase(term: str) -> str:
     """``term`` as one FTS5 phrase: quoted, so no user input is ever query syntax. (A NUL
-    would end the query string early; like other control characters, it only separates.)"""
+    would end the query string early; like other control characters, it only separates.)
+
+    An English possessive is dropped ("market's" -> "market"), as stemming drops other
+    endings: the index holds "government's" as "govern" + "s", so a bare "market" phrase
+    finds both spellings while "market s" would find only the possessive."""
+    term = _compiled(_POSSESSIVE).sub("", term)
     return '"' + index_form(term).replace('"', '""').replace("\x00", " ") + '"'
 
 
