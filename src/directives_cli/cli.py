@@ -41,8 +41,14 @@ from directives_cli.render import Format
 
 EXIT_CODES_HELP = (
     "Exit status: 0 ok (also `list` matching nothing); 1 `search` matched nothing or `show` "
-    "named an unknown id; 2 usage error; 3 catalogue unreadable or invalid."
+    "named an unknown id; 2 usage error; 3 catalogue unreadable or invalid; 70 a bug in "
+    "directives; 141 the reader of the output went away (| head)."
 )
+FIELDS_HELP = (
+    "Fields (for --fields, and the keys of json, jsonl, csv and yaml): id, meeting, category, "
+    "title, text, speaker, act, quote, addressees, tags."
+)
+SEARCH_FIELDS_HELP = FIELDS_HELP.replace("tags.", "tags; search adds score and matched.")
 
 app = typer.Typer(
     name="directives",
@@ -125,7 +131,7 @@ def _filters(
     )
 
 
-@app.command("list")
+@app.command("list", epilog=f"{FIELDS_HELP}\n\n{EXIT_CODES_HELP}")
 def list_command(
     ctx: typer.Context,
     category: CategoryOpt = None,
@@ -158,7 +164,7 @@ def list_command(
     _show(output, settings)
 
 
-@app.command("search")
+@app.command("search", epilog=f"{SEARCH_FIELDS_HELP}\n\n{EXIT_CODES_HELP}")
 def search_command(
     ctx: typer.Context,
     terms: Annotated[
@@ -188,8 +194,11 @@ def search_command(
 ) -> None:
     """Find directives that match all the terms, best first.
 
-    Matching ignores case, accents and word endings ('reforms' finds 'reform').
-    Exit status 1 when nothing matches.
+    Every term must match (--any: any term). A quoted term with spaces is a phrase:
+    its words must appear together, in that order. Matching ignores case, accents and
+    word endings ('reforms' finds 'reform'). Best first by BM25 relevance, a match in
+    the title or tags weighing more than one in the text. Exit status 1 when nothing
+    matches.
 
     Examples:
 
@@ -213,7 +222,7 @@ def search_command(
     _show(output, settings)
 
 
-@app.command("show")
+@app.command("show", epilog=f"{FIELDS_HELP} Show adds context.\n\n{EXIT_CODES_HELP}")
 def show_command(
     ctx: typer.Context,
     ids: Annotated[

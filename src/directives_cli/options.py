@@ -97,6 +97,14 @@ def complete_acts(incomplete: str) -> Iterator[str]:
     return (a for a in ACTS if a.startswith(incomplete))
 
 
+def complete_search_fields(incomplete: str) -> Iterator[str]:
+    """The fields --in searches, completing the last item of a comma list."""
+    head, _, last = incomplete.rpartition(",")
+    prefix = f"{head}," if head else ""
+    fields = ("title", "text", "quote", "tags", "addressees", "speaker", "category")
+    return (prefix + f for f in fields if f.startswith(last))
+
+
 def complete_fields(incomplete: str) -> Iterator[str]:
     """Field names, completing the last item of a comma list."""
     head, _, last = incomplete.rpartition(",")
@@ -210,6 +218,7 @@ InOpt = Annotated[
     str | None,
     typer.Option(
         "--in",
+        autocompletion=complete_search_fields,
         help="Search only these fields (comma list): "
         "title, text, quote, tags, addressees, speaker, category.",
         show_default=False,
