@@ -19,7 +19,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -510,7 +510,10 @@ class _Checker:
         if not required <= value.keys():
             # Point at the key the mapping sits under ("meeting:"), else at its start.
             under_key = bool(path) and isinstance(path[-1], str)
-            for name in sorted(required - value.keys(), key=list(fields).index):
+            # A field reported as a typo ("speker ... did you mean 'speaker'?") is not
+            # reported again as missing: one mistake, one message.
+            meant = _meant_fields(value.keys() - fields.keys(), fields)
+            for name in sorted(required - value.keys() - meant, key=list(fields).index):
                 message = f"{_label(path)}: missing required field '{name}'"
                 self.issue(path, message, at_key=under_key)
             ok = False
@@ -720,6 +723,13 @@ def _kind(value: object) -> str:
     if isinstance(value, list):
         return "a list"
     return f"the text {value!r}"
+
+
+def _meant_fields(unknown: Iterable[str], fields: dict[str, Field]) -> set[str]:
+    """The known fields that these unknown keys look like typos of."""
+    import difflib
+
+    return {m for key in unknown for m in difflib.get_close_matches(key, list(fields), 1, 0.6)}
 
 
 def _unknown_field(key: str, path: YamlPath, fields: dict[str, Field]) -> str:
