@@ -9,8 +9,9 @@ and problems are raised as `DirectivesError`s.
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +29,7 @@ from directives_cli.render import Format, default_fields
 
 if TYPE_CHECKING:
     from directives_cli.errors import Problem
+    from directives_cli.search import SearchQuery
     from directives_cli.store import Index
 
 COLORS: tuple[str, ...] = ("auto", "always", "never")
@@ -60,10 +62,21 @@ class Settings:
 
 @dataclass(frozen=True, slots=True)
 class Output:
-    """A command's result: text for stdout, or Rich renderables to draw, in order."""
+    """A command's result: text for stdout, then text made while it is written, then
+    Rich renderables to draw.
+
+    ``chunks`` is lazy: `list` and `search` in machine formats read the index and render
+    as the writer consumes it, so 100,000 records are never all in memory. Consuming it
+    may still raise a DirectivesError after some chunks were written (see `emit`).
+    """
 
     text: str = ""
+    chunks: Iterable[str] = ()
     renderables: tuple[object, ...] = ()
+
+
+#: Directives turned into records at a time while streaming: one query page.
+_RECORD_BATCH = 500
 
 
 def parse_fields(value: str | None, fmt: Format, *, search: bool = False) -> tuple[str, ...]:
@@ -94,8 +107,10 @@ def list_directives(
     chosen = parse_fields(fields, fmt)
     index = settings.open_index()
     query.check_filters(index, filters)
-    items = query.list_directives(index, filters, sort=sort, limit=limit)
-    return _directives_output(items, fmt, chosen)
+    items = query.iter_directives(index, filters, sort=sort, limit=limit)
+    if fmt is Format.TABLE:
+        return _directives_output(list(items), fmt, chosen)
+    return _streamed_output(items, fmt, chosen)
 
 
 def search_directives(
@@ -110,7 +125,11 @@ def search_directives(
     limit: int | None = None,
     fields: str | None = None,
 ) -> Output:
-    """`directives search`: best matches first; NotFoundError with suggestions if none."""
+    """`directives search`: best matches first; NotFoundError with suggestions if none.
+
+    ``limit=0`` shows no hit (like `head -n 0`) but still answers "does anything
+    match?" with the exit status, so a script can test for matches cheaply.
+    """
     from directives_cli import query, search
 
     chosen = parse_fields(fields, fmt, search=True)
@@ -120,16 +139,36 @@ def search_directives(
         any_term=any_term,
         fields=tuple(f.strip() for f in (within or "").split(",") if f.strip()),
         regex=regex,
-        limit=limit,
+        limit=1 if limit == 0 else limit,
+        with_terms=fmt is Format.TABLE,
     )
     search.check_query(spec)
     index = settings.open_index()
     query.check_filters(index, filters)
-    hits = search.search(index, spec)
-    if not hits:
-        raise NotFoundError(_nothing_found(terms, search.suggest(index, terms)))
-    terms_seen = tuple(dict.fromkeys(term for hit in hits for term in hit.terms))
-    return _directives_output(hits, fmt, chosen, terms_seen)
+    hits = _hits_or_not_found(search.iter_search(index, spec), index, spec)
+    if limit == 0:
+        hits = iter(())
+    if fmt is not Format.TABLE:
+        return _streamed_output(hits, fmt, chosen)
+    found = list(hits)
+    terms_seen = tuple(dict.fromkeys(term for hit in found for term in hit.terms))
+    return _directives_output(found, fmt, chosen, terms_seen)
+
+
+def _hits_or_not_found(hits: Iterator[Hit], index: Index, spec: SearchQuery) -> Iterator[Hit]:
+    """``hits`` unchanged, once its first hit is in hand: a search that finds nothing
+    must fail (exit 1) before anything reaches stdout, which a lazy stream cannot undo.
+
+    Suggestions are spellings of words, so none are offered for regular expressions,
+    whose fragments would be "corrected" into words the user never meant.
+    """
+    from directives_cli import search
+
+    first = next(hits, None)
+    if first is None:
+        suggestions = () if spec.regex else search.suggest(index, spec.terms)
+        raise NotFoundError(_nothing_found(spec.terms, suggestions))
+    return itertools.chain((first,), hits)
 
 
 def show_directives(settings: Settings, ids: Sequence[str], fmt: Format) -> Output:
@@ -211,6 +250,24 @@ def json_schema_text() -> str:
     from directives_cli.schema import schema_text
 
     return schema_text()
+
+
+def _streamed_output(
+    items: Iterator[Directive | Hit], fmt: Format, fields: tuple[str, ...]
+) -> Output:
+    """Records rendered lazily, a page of directives at a time, as the writer asks."""
+    from directives_cli.render.machine import iter_records
+
+    return Output(chunks=iter_records(_records(items, fields), fmt, fields))
+
+
+def _records(
+    items: Iterator[Directive | Hit], fields: tuple[str, ...]
+) -> Iterator[dict[str, object]]:
+    from directives_cli.render import records
+
+    while batch := list(itertools.islice(items, _RECORD_BATCH)):
+        yield from records.directive_records(batch, fields)
 
 
 def _directives_output(

@@ -6,22 +6,29 @@ touches the process's streams.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterable
 from typing import NoReturn
 
 from directives_cli.commands import Output
 
 #: What a shell reports for a process ended by a closed pipe (128 + SIGPIPE), as grep does.
 EXIT_PIPE = 141
+#: Streamed text is flushed whenever about this much (in characters) has been written
+#: since the last flush, so a reader (`| head`, `| jq`) gets records while the rest are
+#: still being made, without a system call per record.
+FLUSH_EVERY = 64 * 1024
 
 
 def emit(output: Output, color: str) -> None:
-    """Write text as is; draw renderables through a Rich console made only now, so
-    machine formats never import Rich."""
+    """Write text as is, then the streamed chunks as they are made; draw renderables
+    through a Rich console made only now, so machine formats never import Rich."""
     try:
         if output.text:
             sys.stdout.write(output.text)
+        _write_chunks(output.chunks)
         if output.renderables:
             from directives_cli.render.console import make_console
 
@@ -31,6 +38,31 @@ def emit(output: Output, color: str) -> None:
         sys.stdout.flush()
     except BrokenPipeError:
         quiet_broken_pipe()
+
+
+def _write_chunks(chunks: Iterable[str]) -> None:
+    """Write each chunk as soon as it is made.
+
+    Making a chunk can fail after others were written (the cached index became
+    unreadable, Ctrl-C); failures known in advance (no hit, a bad regex, a runaway one)
+    are raised before the first chunk. The text written so far is then flushed and the
+    error goes on to `entry.run`, which prints its one stderr line and exits with its
+    status. Chunks end between records, so stdout holds whole records and nothing after
+    them: a JSON array is left unclosed, so a parser rejects it rather than taking it
+    for the whole answer; line formats simply stop. Scripts must check the exit status.
+    """
+    pending = 0
+    try:
+        for chunk in chunks:
+            sys.stdout.write(chunk)
+            pending += len(chunk)
+            if pending >= FLUSH_EVERY:
+                sys.stdout.flush()
+                pending = 0
+    except BaseException:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+        raise
 
 
 def quiet_broken_pipe() -> NoReturn:

@@ -18,8 +18,9 @@ Two families of rules, chosen per format:
 from __future__ import annotations
 
 import json
+import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from directives_cli.render import Format, unreachable
@@ -31,6 +32,8 @@ Record = Mapping[str, object]
 #: Characters json.dumps(ensure_ascii=False) leaves raw that a terminal or
 #: `str.splitlines` would act on; C0 never appears raw (json escapes it itself).
 _JSON_UNSAFE = re.compile(f"[{DANGEROUS_BEYOND_C0}]")
+#: json's own C string encoder (ensure_ascii=False), for laying out indented JSON fast.
+_encode_json_string: Callable[[str], str] = json.encoder.encode_basestring
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 #: What a GitHub table cell must escape to keep its text: "|" ends the cell, a backslash
 #: escapes the character after it, and "<" starts HTML (our own <br> line breaks among
@@ -38,31 +41,51 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _MARKDOWN_ACTIVE = re.compile(r"([\\|<])")
 #: YAML's line width: never fold a value, so each scalar stays on its own line for grep.
 _YAML_WIDTH = 1_000_000_000
+#: Records per streamed chunk: enough that per-call costs (yaml.dump, a csv writer, a
+#: write to stdout) vanish, few enough that a chunk stays a few hundred KiB.
+CHUNK_RECORDS = 256
+#: Where a JSON array's text is cut: json.dumps(indent=2) writes a list's items one
+#: level deep, each after a line break and a comma but the first.
+_JSON_SEAMS: dict[str, str] = {"head": "[\n  ", "sep": ",\n  ", "tail": "\n]\n", "empty": "[]\n"}
+#: Renders one chunk: a batch of records (not yet narrowed to the fields) and the fields.
+ChunkRenderer = Callable[[Sequence[Record], Sequence[str]], str]
 
 
-def render_records(records: Sequence[Record], fmt: Format, fields: Sequence[str]) -> str:
+def render_records(records: Iterable[Record], fmt: Format, fields: Sequence[str]) -> str:
     """Records as ``fmt``, showing ``fields`` in that order (e.g. `list`, `search`).
 
     Empty input gives "" for plain/ids/jsonl, "[]\\n" for json and yaml, and just the
     header for csv and markdown, so a consumer never has to special-case "no results".
+    This is :func:`iter_records` joined: one implementation, so the streamed text and
+    the whole text can never drift apart.
     """
-    rows = [pick(record, fields) for record in records]
+    return "".join(iter_records(records, fmt, fields))
+
+
+def iter_records(records: Iterable[Record], fmt: Format, fields: Sequence[str]) -> Iterator[str]:
+    """:func:`render_records` in chunks of up to CHUNK_RECORDS records, reading
+    ``records`` only as chunks are asked for, so 100,000 search hits are written without
+    ever being held at once.
+
+    Each format is cut where its whole text has a seam (after a header, between two
+    records, before a closing bracket), so the chunks joined are that text exactly. A
+    field name a record lacks raises UsageError when its chunk is asked for.
+    """
     match fmt:
         case Format.PLAIN:
-            return "".join(_plain_line(row) for row in rows)
+            return _stream(records, fields, _plain_chunk)
         case Format.IDS:
-            ids = (pick(record, ("id",))["id"] for record in records)
-            return "".join(f"{escape_field(_text(value))}\n" for value in ids)
+            return _stream(records, fields, _ids_chunk)
         case Format.CSV:
-            return _csv(rows, fields)
+            return _stream(records, fields, _csv_chunk, head=_csv([fields]))
         case Format.JSON:
-            return _json(rows, indent=2) + "\n"
+            return _stream(records, fields, _json_chunk, **_JSON_SEAMS)
         case Format.JSONL:
-            return "".join(_json(row, indent=None) + "\n" for row in rows)
+            return _stream(records, fields, _jsonl_chunk)
         case Format.YAML:
-            return _yaml(rows)
+            return _stream(records, fields, _yaml_chunk, empty="[]\n")
         case Format.MARKDOWN:
-            return _markdown_table(fields, [[row[name] for name in fields] for row in rows])
+            return _stream(records, fields, _markdown_chunk, head=_markdown_head(fields))
         case Format.TABLE:
             raise ValueError("the table format is drawn by render.table, not rendered as text")
         case _:
@@ -80,12 +103,49 @@ def render_pairs(records: Sequence[Record], fmt: Format) -> str:
     if fmt is Format.PLAIN:
         return "\n".join(_plain_pairs(record) for record in records)
     if fmt is Format.JSON and len(records) == 1:
-        return _json(records[0], indent=2) + "\n"
+        return _json_safe(_indented_json(records[0], "")) + "\n"
     if fmt is Format.MARKDOWN and records:
         return "\n".join(_markdown_pairs(record) for record in records)
     keys = list(dict.fromkeys(key for record in records for key in record))
     full = [{key: record.get(key) for key in keys} for record in records]
     return render_records(full, fmt, keys)
+
+
+# ---- streaming --------------------------------------------------------------------------
+
+
+def _stream(
+    records: Iterable[Record],
+    fields: Sequence[str],
+    body: ChunkRenderer,
+    *,
+    head: str = "",
+    sep: str = "",
+    tail: str = "",
+    empty: str | None = None,
+) -> Iterator[str]:
+    """``head``, each batch's ``body`` (``sep`` between two), ``tail``; or ``empty``
+    (default: ``head``) when there is no record, since "[]" is not "[" + "]" spaced out."""
+    started = False
+    for batch in _batches(records):
+        text = body(batch, fields)
+        yield (sep if started else head) + text
+        started = True
+    end = tail if started else (head if empty is None else empty)
+    if end:
+        yield end
+
+
+def _batches(records: Iterable[Record]) -> Iterator[list[Record]]:
+    """Lists of up to CHUNK_RECORDS records, in order (itertools.batched is 3.12+)."""
+    batch: list[Record] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) == CHUNK_RECORDS:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 # ---- values ------------------------------------------------------------------------------
@@ -117,6 +177,21 @@ def _joined(items: list[object]) -> str:
 # ---- line formats -------------------------------------------------------------------------
 
 
+def _plain_chunk(records: Sequence[Record], fields: Sequence[str]) -> str:
+    return "".join(_plain_line(pick(record, fields)) for record in records)
+
+
+def _ids_chunk(records: Sequence[Record], fields: Sequence[str]) -> str:
+    """One id per line; ``fields`` is still checked, so a bad name fails in every format."""
+    return "".join(f"{escape_field(_text(_id(record, fields)))}\n" for record in records)
+
+
+def _id(record: Record, fields: Sequence[str]) -> object:
+    """The record's id, even when ``fields`` (checked all the same) does not show it."""
+    pick(record, fields)
+    return pick(record, ("id",))["id"]
+
+
 def _plain_line(row: Record) -> str:
     """One record, fields tab-separated; lists of words joined with ", "."""
     return "\t".join(escape_field(_text(v, lists=_joined)) for v in row.values()) + "\n"
@@ -133,11 +208,21 @@ def _markdown_cell(value: object) -> str:
     return "<br>".join(_MARKDOWN_ACTIVE.sub(r"\\\1", visible(line)) for line in lines)
 
 
+def _markdown_line(cells: Iterable[object]) -> str:
+    return "| " + " | ".join(_markdown_cell(cell) for cell in cells) + " |\n"
+
+
+def _markdown_head(header: Sequence[object]) -> str:
+    """The header row and the line under it that makes a GitHub table of it."""
+    return _markdown_line(header) + "|" + " --- |" * len(header) + "\n"
+
+
+def _markdown_chunk(records: Sequence[Record], fields: Sequence[str]) -> str:
+    return "".join(_markdown_line(pick(record, fields).values()) for record in records)
+
+
 def _markdown_table(header: Sequence[object], rows: Sequence[Sequence[object]]) -> str:
-    lines = [header, *rows]
-    out = ["| " + " | ".join(_markdown_cell(cell) for cell in line) + " |" for line in lines]
-    out.insert(1, "|" + " --- |" * len(header))
-    return "\n".join(out) + "\n"
+    return _markdown_head(header) + "".join(_markdown_line(row) for row in rows)
 
 
 def _markdown_pairs(record: Record) -> str:
@@ -147,16 +232,71 @@ def _markdown_pairs(record: Record) -> str:
 # ---- data formats -------------------------------------------------------------------------
 
 
-def _csv(rows: Sequence[Record], fields: Sequence[str]) -> str:
-    """RFC 4180 (CRLF rows, quotes doubled); lists and objects as JSON, so cells are exact."""
+def _csv_chunk(records: Sequence[Record], fields: Sequence[str]) -> str:
+    """RFC 4180 rows; lists and objects as JSON, so cells are exact."""
+    return _csv([_text(value) for value in pick(record, fields).values()] for record in records)
+
+
+def _csv(rows: Iterable[Sequence[object]]) -> str:
+    """RFC 4180 lines (CRLF, quotes doubled); a csv writer keeps no state between rows,
+    so rows written in several calls are the rows written in one."""
     import csv  # lazily: its C module is the costliest import on the machine path
     import io
 
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow(fields)
-    writer.writerows([_text(value) for value in row.values()] for row in rows)
+    csv.writer(buffer).writerows(rows)
     return buffer.getvalue()
+
+
+def _json_chunk(records: Sequence[Record], fields: Sequence[str]) -> str:
+    """Objects as json.dumps(indent=2) writes them as the items of a list."""
+    items = (_indented_json(pick(record, fields), "  ") for record in records)
+    return _json_safe(",\n  ".join(items))
+
+
+def _indented_json(value: object, indent: str) -> str:
+    """``value`` as json.dumps(indent=2, ensure_ascii=False) writes it ``indent`` deep.
+
+    The standard encoder has no C path for indented output and takes most of a big
+    listing's time, so plain values, lists and str-keyed dicts are laid out here (strings
+    by json's own C encoder, inline since most values are strings); anything else (a
+    subclass, a tuple, NaN) is dumped alone and its lines indented. Either is exact:
+    json's only line breaks are its own layout, since a string's are escaped.
+    """
+    if type(value) is str:
+        return _encode_json_string(value)
+    inner = indent + "  "
+    if type(value) is list and value:
+        items = [
+            _encode_json_string(v) if type(v) is str else _indented_json(v, inner) for v in value
+        ]
+        return f"[\n{inner}" + f",\n{inner}".join(items) + f"\n{indent}]"
+    if type(value) is dict and value and set(map(type, value)) == {str}:
+        pairs = [
+            f"{_encode_json_string(k)}: "
+            + (_encode_json_string(v) if type(v) is str else _indented_json(v, inner))
+            for k, v in value.items()
+        ]
+        return f"{{\n{inner}" + f",\n{inner}".join(pairs) + f"\n{indent}}}"
+    return _json_atom(value) or json.dumps(
+        value, ensure_ascii=False, indent=2, separators=(",", ": ")
+    ).replace("\n", "\n" + indent)
+
+
+def _json_atom(value: object) -> str:
+    """JSON for null, booleans, plain numbers and empty lists and dicts, spelled as
+    json.dumps spells them; "" for anything else."""
+    if value is None or type(value) is bool:
+        return "null" if value is None else "true" if value else "false"
+    if type(value) is int or (type(value) is float and math.isfinite(value)):
+        return repr(value)
+    if type(value) in (list, dict) and not value:
+        return "[]" if type(value) is list else "{}"
+    return ""
+
+
+def _jsonl_chunk(records: Sequence[Record], fields: Sequence[str]) -> str:
+    return "".join(_json_line(pick(record, fields)) for record in records)
 
 
 def _json_escape(match: re.Match[str]) -> str:
@@ -167,37 +307,58 @@ def _json_escape(match: re.Match[str]) -> str:
     return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
-def _json(value: object, *, indent: int | None) -> str:
+def _json_line(value: object) -> str:
+    """Compact JSON on one line (json's C encoder), terminal-safe; see :func:`_json_safe`."""
+    return _json_safe(json.dumps(value, ensure_ascii=False, separators=(",", ":"))) + "\n"
+
+
+def _json_safe(text: str) -> str:
     """JSON readable as UTF-8 text, with terminal-active characters as \\u escapes.
 
-    Outside strings json.dumps writes only ASCII, so every character the pattern matches
-    is inside a string, where its \\u spelling means exactly the same.
+    Outside strings json writes only ASCII, so every character the pattern matches is
+    inside a string, where its \\u spelling means exactly the same. All of them are DEL
+    or beyond ASCII, so ASCII text without DEL (most catalogues' JSON) skips the scan.
     """
-    separators = (",", ": ") if indent else (",", ":")
-    text = json.dumps(value, ensure_ascii=False, indent=indent, separators=separators)
+    if text.isascii() and "\x7f" not in text:
+        return text
     return _JSON_UNSAFE.sub(_json_escape, text)
 
 
-def _yaml(rows: Sequence[Record]) -> str:
-    """A YAML list of mappings; strings YAML would retype (no, 2018, 1.10) come out quoted.
+def _yaml_chunk(records: Sequence[Record], fields: Sequence[str]) -> str:
+    """Records as items of a YAML block list. Items dumped in several lists and joined
+    are the items dumped in one: no document markers, and no anchors between records,
+    which never share objects.
 
     libyaml's dumper is used when PyYAML has it: it is many times faster on a big
     catalogue, and it keeps U+0085 exact where the pure-Python dumper does not. It cannot
-    encode a lone surrogate, which only the pure-Python dumper then handles. Either way
+    encode a lone surrogate, so a record holding one is dumped alone by the pure-Python
+    dumper; the others keep libyaml's text, whichever chunk they fall in. Either way
     yaml.safe_load reads back exactly the strings that went in.
     """
+    rows = [pick(record, fields) for record in records]
+    try:
+        return _yaml(rows, libyaml=True)
+    except UnicodeEncodeError:
+        return "".join(_yaml_alone(row) for row in rows)
+
+
+def _yaml_alone(row: dict[str, object]) -> str:
+    try:
+        return _yaml([row], libyaml=True)
+    except UnicodeEncodeError:
+        return _yaml([row], libyaml=False)
+
+
+def _yaml(rows: list[dict[str, object]], *, libyaml: bool) -> str:
+    """A YAML list of mappings; strings YAML would retype (no, 2018, 1.10) come out quoted."""
     import yaml
 
-    data = [dict(row) for row in rows]
     options: dict[str, Any] = {
         "sort_keys": False,
         "allow_unicode": True,
         "default_flow_style": False,
         "width": _YAML_WIDTH,
     }
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    try:
-        text: str = yaml.dump(data, Dumper=dumper, **options)
-    except UnicodeEncodeError:
-        text = yaml.dump(data, Dumper=yaml.SafeDumper, **options)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper) if libyaml else yaml.SafeDumper
+    text: str = yaml.dump(rows, Dumper=dumper, **options)
     return text
