@@ -227,7 +227,7 @@ def test_show_every_format(cli: Invoke) -> None:
         result = cli("show", ids[0], "-f", fmt)
         assert result.code == 0, (fmt, result.err)
         assert ids[0] in result.out
-    assert yaml.safe_load(cli("show", ids[0], "-f", "yaml").out)[0]["id"] == ids[0]
+    assert yaml.safe_load(cli("show", ids[0], "-f", "yaml").out)["id"] == ids[0]
     assert cli("show", ids[0], "-f", "ids").out == f"{ids[0]}\n"
 
 
@@ -522,3 +522,36 @@ def test_acts_listed_in_help_are_the_contract_acts(cli: Invoke) -> None:
 def test_schema_command_prints_the_shipped_schema_file(cli: Invoke) -> None:
     shipped = BUNDLED.with_name("directives.schema.json").read_text(encoding="utf-8")
     assert cli("schema").out == shipped
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (["search", "elevater"], "did you mean: elevator?"),
+        (["search", "elevator"], "'elevator' only in the meeting record: see 'directives meeting'"),
+        (["search", "insurance", "-c", "reform"], "some match without the filters"),
+    ],
+)
+def test_nothing_found_says_why(cli: Invoke, args: list[str], hint: str) -> None:
+    result = cli(*args)
+    assert (result.code, result.out) == (1, "")
+    assert hint in result.err
+    assert result.err.count("\n") == 1
+
+
+def test_repeated_fields_are_printed_once(cli: Invoke) -> None:
+    result = cli("list", "--fields", "id,title,id", "-f", "csv", "-n", "1")
+    assert result.out.splitlines()[0] == "id,title"
+    assert len(next(csv.reader(io.StringIO(result.out.splitlines()[1])))) == 2
+
+
+def test_show_yaml_mirrors_json_one_mapping_for_one_id(cli: Invoke) -> None:
+    one = yaml.safe_load(cli("show", "RC-1", "-f", "yaml").out)
+    assert one == json.loads(cli("show", "RC-1", "-f", "json").out)
+    several = yaml.safe_load(cli("show", "RC-1", "RC-2", "-f", "yaml").out)
+    assert [d["id"] for d in several] == ["RC-1", "RC-2"]
+
+
+def test_categories_plain_starts_with_the_category_id(cli: Invoke) -> None:
+    first_column = [line.split("\t")[0] for line in cli("categories").out.splitlines()]
+    assert first_column[:4] == ["risk-control", "responsibility", "reform", "capacity"]

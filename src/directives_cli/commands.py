@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -84,7 +84,7 @@ def parse_fields(value: str | None, fmt: Format, *, search: bool = False) -> tup
     if not value:
         return default_fields(fmt, search=search)
     valid = (*DIRECTIVE_FIELDS, "score", "matched") if search else DIRECTIVE_FIELDS
-    names = tuple(name.strip() for name in value.split(",") if name.strip())
+    names = tuple(dict.fromkeys(name.strip() for name in value.split(",") if name.strip()))
     unknown = [name for name in names if name not in valid]
     if unknown or not names:
         shown = unknown[0] if unknown else value
@@ -158,16 +158,11 @@ def search_directives(
 def _hits_or_not_found(hits: Iterator[Hit], index: Index, spec: SearchQuery) -> Iterator[Hit]:
     """``hits`` unchanged, once its first hit is in hand: a search that finds nothing
     must fail (exit 1) before anything reaches stdout, which a lazy stream cannot undo.
-
-    Suggestions are spellings of words, so none are offered for regular expressions,
-    whose fragments would be "corrected" into words the user never meant.
     """
-    from directives_cli import search
 
     first = next(hits, None)
     if first is None:
-        suggestions = () if spec.regex else search.suggest(index, spec.terms)
-        raise NotFoundError(_nothing_found(spec.terms, suggestions))
+        raise NotFoundError(_nothing_found(index, spec))
     return itertools.chain((first,), hits)
 
 
@@ -209,7 +204,7 @@ def category_counts(settings: Settings, meetings: Sequence[str], fmt: Format) ->
         return Output(renderables=(table.categories_table(counts),))
     from directives_cli.render.machine import render_records
 
-    keys = ("id",) if fmt is Format.IDS else ("meeting", "id", "title", "description", "count")
+    keys = ("id",) if fmt is Format.IDS else ("id", "meeting", "title", "description", "count")
     return Output(text=render_records(records.category_records(counts), fmt, keys))
 
 
@@ -287,11 +282,29 @@ def _directives_output(
     return Output(text=render_records(records.directive_records(items, fields), fmt, fields))
 
 
-def _nothing_found(terms: Sequence[str], suggestions: Sequence[str]) -> str:
-    message = f"no directive matches {' '.join(repr(t) for t in terms)}"
+def _nothing_found(index: Index, spec: SearchQuery) -> str:
+    """Why nothing matched, as far as the catalogue can tell: the filters hid matches,
+    a word looks misspelt, or a word appears only in the meeting record (which search
+    does not cover). Regular expressions get no hints: their fragments would be
+    "corrected" into words the user never meant."""
+    from directives_cli import search
+
+    message = f"no directive matches {' '.join(repr(t) for t in spec.terms)}"
+    if spec.regex:
+        return message
+    hints = []
+    if spec.filters != Filters():
+        unfiltered = replace(spec, filters=Filters(), limit=1, with_terms=False)
+        if next(search.iter_search(index, unfiltered), None) is not None:
+            hints.append("some match without the filters")
+    suggestions = search.suggest(index, spec.terms)
     if suggestions:
-        message += f" (did you mean: {', '.join(suggestions)}?)"
-    return message
+        hints.append(f"did you mean: {', '.join(suggestions)}?")
+    elsewhere = search.outside_directives(index, [*spec.terms, *suggestions])
+    if elsewhere:
+        words = ", ".join(repr(w) for w in elsewhere)
+        hints.append(f"{words} only in the meeting record: see 'directives meeting'")
+    return f"{message} ({'; '.join(hints)})" if hints else message
 
 
 def _show_record(directive: Directive, context: QuoteContext | None) -> dict[str, object]:

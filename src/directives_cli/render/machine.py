@@ -96,14 +96,16 @@ def render_pairs(records: Sequence[Record], fmt: Format) -> str:
     """Records shown whole, one field per line (`show`, `meeting`).
 
     plain is ``key<TAB>value`` lines with a blank line between records, nested values as
-    one-line JSON; json is one object for one record (what `show ID` promises) and an array
-    for several; markdown is a Field | Value table per record; the rest are as
+    one-line JSON; json and yaml are one object for one record (what `show ID` promises)
+    and a list for several; markdown is a Field | Value table per record; the rest are as
     :func:`render_records` with every key (a key some records lack is null there).
     """
     if fmt is Format.PLAIN:
         return "\n".join(_plain_pairs(record) for record in records)
     if fmt is Format.JSON and len(records) == 1:
         return _json_safe(_indented_json(records[0], "")) + "\n"
+    if fmt is Format.YAML and len(records) == 1:
+        return _yaml_mapping(dict(records[0]))
     if fmt is Format.MARKDOWN and records:
         return "\n".join(_markdown_pairs(record) for record in records)
     keys = list(dict.fromkeys(key for record in records for key in record))
@@ -342,6 +344,14 @@ def _yaml_chunk(records: Sequence[Record], fields: Sequence[str]) -> str:
         return "".join(_yaml_alone(row) for row in rows)
 
 
+def _yaml_mapping(record: dict[str, object]) -> str:
+    """One record as a YAML mapping: `show ID -f yaml` mirrors `-f json`'s one object."""
+    try:
+        return _yaml(record, libyaml=True)
+    except UnicodeEncodeError:
+        return _yaml(record, libyaml=False)
+
+
 def _yaml_alone(row: dict[str, object]) -> str:
     try:
         return _yaml([row], libyaml=True)
@@ -349,8 +359,9 @@ def _yaml_alone(row: dict[str, object]) -> str:
         return _yaml([row], libyaml=False)
 
 
-def _yaml(rows: list[dict[str, object]], *, libyaml: bool) -> str:
-    """A YAML list of mappings; strings YAML would retype (no, 2018, 1.10) come out quoted."""
+def _yaml(rows: list[dict[str, object]] | dict[str, object], *, libyaml: bool) -> str:
+    """A YAML list of mappings (or one mapping); strings YAML would retype (no, 2018,
+    1.10) come out quoted."""
     import yaml
 
     options: dict[str, Any] = {
