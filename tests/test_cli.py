@@ -484,6 +484,21 @@ def test_ascii_stdout_prints_escapes_not_a_traceback(sh) -> None:  # type: ignor
     plain.stdout.encode("ascii")
 
 
+@pytest.mark.parametrize("fmt", ["csv", "yaml", "json", "jsonl"])
+def test_ascii_stdout_keeps_data_formats_lossless(sh, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    ascii_run = sh(f"directives show RF-8 RC-1 -f {fmt}", env={"PYTHONIOENCODING": "ascii"})
+    utf8_run = sh(f"directives show RF-8 RC-1 -f {fmt}")
+    assert ascii_run.returncode == 0, ascii_run.stderr
+    parse = {
+        "csv": lambda text: list(csv.DictReader(io.StringIO(text))),
+        "yaml": yaml.safe_load,
+        "json": json.loads,
+        "jsonl": lambda text: [json.loads(line) for line in text.splitlines()],
+    }[fmt]
+    assert parse(ascii_run.stdout) == parse(utf8_run.stdout)
+    assert "\u201c" in utf8_run.stdout or "\u201c" not in ascii_run.stdout or fmt.startswith("json")
+
+
 def test_shell_loop_over_ids(sh) -> None:  # type: ignore[no-untyped-def]
     script = (
         "directives list -f ids | head -3 | "

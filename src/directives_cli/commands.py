@@ -73,6 +73,19 @@ class Output:
     text: str = ""
     chunks: Iterable[str] = ()
     renderables: tuple[object, ...] = ()
+    #: CSV and YAML must reach stdout exactly: written as UTF-8 even where stdout's own
+    #: encoding (PYTHONIOENCODING=ascii, a C locale) could not hold the text.
+    exact: bool = False
+
+
+#: Formats whose bytes are data to parse, with no escape syntax of their own to fall
+#: back on (JSON has `\uXXXX`, plain and markdown are read by people).
+_EXACT_FORMATS = frozenset({Format.CSV, Format.YAML})
+
+
+def _text_output(fmt: Format, text: str = "", chunks: Iterable[str] = ()) -> Output:
+    """Machine-format output, marked exact where the format needs it."""
+    return Output(text=text, chunks=chunks, exact=fmt in _EXACT_FORMATS)
 
 
 #: Directives turned into records at a time while streaming: one query page.
@@ -186,7 +199,7 @@ def show_directives(settings: Settings, ids: Sequence[str], fmt: Format) -> Outp
     from directives_cli.render.machine import render_pairs
 
     rows = [_show_record(d, ctx) for d, ctx in zip(items, contexts, strict=True)]
-    return Output(text=render_pairs(rows, fmt))
+    return _text_output(fmt, render_pairs(rows, fmt))
 
 
 def category_counts(settings: Settings, meetings: Sequence[str], fmt: Format) -> Output:
@@ -205,7 +218,7 @@ def category_counts(settings: Settings, meetings: Sequence[str], fmt: Format) ->
     from directives_cli.render.machine import render_records
 
     keys = ("id",) if fmt is Format.IDS else ("id", "meeting", "title", "description", "count")
-    return Output(text=render_records(records.category_records(counts), fmt, keys))
+    return _text_output(fmt, render_records(records.category_records(counts), fmt, keys))
 
 
 def describe_meetings(settings: Settings, meetings: Sequence[str], fmt: Format) -> Output:
@@ -227,8 +240,8 @@ def describe_meetings(settings: Settings, meetings: Sequence[str], fmt: Format) 
     if fmt in (Format.JSON, Format.YAML):
         # Always a list: how many meetings there are depends on the catalogue, not on the
         # command line, so a script must not see the shape change with it.
-        return Output(text=render_records(rows, fmt, tuple(rows[0]) if rows else ()))
-    return Output(text=render_pairs(rows, fmt))
+        return _text_output(fmt, render_records(rows, fmt, tuple(rows[0]) if rows else ()))
+    return _text_output(fmt, render_pairs(rows, fmt))
 
 
 def validate_catalogues(settings: Settings, paths: Sequence[Path]) -> list[Problem]:
@@ -253,7 +266,7 @@ def _streamed_output(
     """Records rendered lazily, a page of directives at a time, as the writer asks."""
     from directives_cli.render.machine import iter_records
 
-    return Output(chunks=iter_records(_records(items, fields), fmt, fields))
+    return _text_output(fmt, chunks=iter_records(_records(items, fields), fmt, fields))
 
 
 def _records(
@@ -279,7 +292,7 @@ def _directives_output(
         return Output(renderables=(table.directives_table(items, fields, terms=terms),))
     from directives_cli.render.machine import render_records
 
-    return Output(text=render_records(records.directive_records(items, fields), fmt, fields))
+    return _text_output(fmt, render_records(records.directive_records(items, fields), fmt, fields))
 
 
 def _nothing_found(index: Index, spec: SearchQuery) -> str:

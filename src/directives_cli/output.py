@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import NoReturn
 
 from directives_cli.commands import Output
@@ -26,9 +26,10 @@ def emit(output: Output, color: str) -> None:
     """Write text as is, then the streamed chunks as they are made; draw renderables
     through a Rich console made only now, so machine formats never import Rich."""
     try:
+        write = _exact_writer() if output.exact else sys.stdout.write
         if output.text:
-            sys.stdout.write(output.text)
-        _write_chunks(output.chunks)
+            write(output.text)
+        _write_chunks(output.chunks, write)
         if output.renderables:
             from directives_cli.render.console import make_console
 
@@ -40,7 +41,23 @@ def emit(output: Output, color: str) -> None:
         quiet_broken_pipe()
 
 
-def _write_chunks(chunks: Iterable[str]) -> None:
+def _exact_writer() -> Callable[[str], object]:
+    """Where stdout's encoding is not UTF-8, a writer that puts UTF-8 bytes on its
+    binary buffer, so CSV and YAML stay lossless instead of gaining `\u201c` escapes
+    that would be read back as six literal characters."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("_", "-")
+    buffer = getattr(sys.stdout, "buffer", None)
+    if encoding in ("utf-8", "utf8") or buffer is None:
+        return sys.stdout.write
+    sys.stdout.flush()
+
+    def write(text: str) -> object:
+        return buffer.write(text.encode("utf-8", "backslashreplace"))
+
+    return write
+
+
+def _write_chunks(chunks: Iterable[str], write: Callable[[str], object]) -> None:
     """Write each chunk as soon as it is made.
 
     Making a chunk can fail after others were written (the cached index became
@@ -54,7 +71,7 @@ def _write_chunks(chunks: Iterable[str]) -> None:
     pending = 0
     try:
         for chunk in chunks:
-            sys.stdout.write(chunk)
+            write(chunk)
             pending += len(chunk)
             if pending >= FLUSH_EVERY:
                 sys.stdout.flush()
