@@ -23,7 +23,6 @@ git"), since a further edit could then leave every timestamp as it was.
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
 import os
 import sqlite3
@@ -210,7 +209,9 @@ class _Plan:
 
 
 def _build_in_memory(plan: _Plan) -> Index:
-    with _gc_paused():
+    from directives_cli.yamlsafe import gc_paused
+
+    with gc_paused():
         catalogue = _load(plan.given)
         index = _memory_index(catalogue, plan)
         del catalogue  # freed while the collector is off, so it never walks it
@@ -218,7 +219,9 @@ def _build_in_memory(plan: _Plan) -> Index:
 
 
 def _build_cached(target: Path, key: str, plan: _Plan, stats: tuple[Stat, ...]) -> Index:
-    with _gc_paused():
+    from directives_cli.yamlsafe import gc_paused
+
+    with gc_paused():
         catalogue = _load(plan.given)
         index = _build_file(catalogue, target, key, plan, stats)
         del catalogue  # freed while the collector is off, so it never walks it
@@ -280,19 +283,6 @@ def _load(files: Sequence[Path]) -> Catalogue:
     from directives_cli import loader
 
     return loader.load_files(files)
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Loading and indexing create millions of objects and no cycles; the collector
-    would spend about half the time walking them for nothing."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _connect_for_build(where: str) -> sqlite3.Connection:
