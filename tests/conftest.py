@@ -117,9 +117,12 @@ def catalogue_text(
     meeting_id: str = "test-meeting",
     categories: tuple[str, ...] = ("alpha", "beta"),
 ) -> str:
-    """A schema-1 catalogue as text. JSON is YAML, and json.dumps escapes every
-    character safely, so hostile strings reach the loader exactly as written."""
+    """A schema-1 catalogue as text. JSON is YAML, so hostile strings reach the loader
+    exactly as written: json.dumps escapes C0 controls, and the characters YAML reads as
+    line breaks or refuses raw (DEL, C1 with NEL, U+2028/2029, BOM, U+FFFE/FFFF) are
+    escaped too. Astral characters stay raw: YAML has no surrogate-pair escapes."""
     import json
+    import re
 
     document = {
         "schema": 1,
@@ -146,4 +149,6 @@ def catalogue_text(
             for n, d in enumerate(directives, start=1)
         ],
     }
-    return json.dumps(document, ensure_ascii=True, indent=1) + "\n"
+    text = json.dumps(document, ensure_ascii=False, indent=1)
+    unsafe = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+    return unsafe.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
