@@ -157,12 +157,17 @@ def _body(value: str) -> Text:
 
 
 def _quote(quote: str, context: QuoteContext | None) -> Text:
-    """The quote highlighted inside its source sentence, or alone when there is none."""
+    """The quote highlighted inside its source sentence, or alone when there is none.
+
+    Guillemets mark where the quote starts and ends, so it stays visible where colour
+    and bold are not (--color never, NO_COLOR, TERM=dumb, a log file)."""
     if context is None:
         return Text.assemble('"', _flat(quote, "italic"), '"', overflow="fold")
     return Text.assemble(
         _flat(context.before.lstrip(), "dim"),
+        ("«", "yellow"),
         _flat(context.quote, "bold yellow"),
+        ("»", "yellow"),
         _flat(context.after.rstrip(), "dim"),
         overflow="fold",
     )
