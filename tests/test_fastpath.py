@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+from pathlib import Path
 
 import pytest
 import typer
@@ -117,3 +118,15 @@ WORDS = st.sampled_from(
 @given(st.lists(WORDS, min_size=1, max_size=7))
 def test_fast_path_and_typer_print_the_same_bytes(args: list[str]) -> None:
     assert invoke(args, fast=True) == invoke(args, fast=False)
+
+
+@pytest.mark.parametrize("spelling", ["./{name}", "{name}", "./{name}/../{name}"])
+def test_catalogue_paths_are_spelled_alike_in_messages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spelling: str
+) -> None:
+    (tmp_path / "bad.yaml").write_text("schema: 1\nmeeting: [\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    args = ["list", "--catalog", spelling.format(name="bad.yaml")]
+    fast, slow = invoke(args, fast=True), invoke(args, fast=False)
+    assert fast == slow
+    assert fast[0] == 3

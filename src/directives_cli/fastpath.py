@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from directives_cli.commands import COLORS, Output, Settings
 from directives_cli.model import Filters
@@ -158,6 +159,9 @@ def _checked(destination: str, value: str) -> str:
     }.get(destination, True)
     if not ok:
         raise _Unsupported
+    if destination == "catalog":
+        # Typer hands the command a Path: "./x.yaml/" becomes "x.yaml" in messages too.
+        return str(Path(value))
     return value.lower() if destination == "format" else value
 
 
