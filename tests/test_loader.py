@@ -648,7 +648,7 @@ CASES: list[tuple[str, tuple[tuple[str, str], ...], list[str]]] = [
         "directive-id-with-space",
         (("id: RC-1", "id: RC 1"),),
         [
-            "19:9: directives[0].id: expected an id of letters, digits, '.', '_' and '-',"
+            "19:9: directives[0].id: expected an id of ASCII letters, digits, '.', '_' and '-',"
             " like RC-1, found 'RC 1'"
         ],
     ),

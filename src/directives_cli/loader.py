@@ -445,7 +445,7 @@ def _fields(kind: str) -> tuple[dict[str, Field], frozenset[str], frozenset[str]
 
 _PATTERN_HINTS = {
     "slug": "an id of lower-case letters, digits and single hyphens, like risk-control",
-    "id": "an id of letters, digits, '.', '_' and '-', like RC-1",
+    "id": "an id of ASCII letters, digits, '.', '_' and '-', like RC-1",
     "date": "a real date written YYYY-MM-DD",
 }
 
