@@ -569,3 +569,13 @@ def test_show_yaml_mirrors_json_one_mapping_for_one_id(cli: Invoke) -> None:
 def test_categories_plain_starts_with_the_category_id(cli: Invoke) -> None:
     first_column = [line.split("\t")[0] for line in cli("categories").out.splitlines()]
     assert first_column[:4] == ["risk-control", "responsibility", "reform", "capacity"]
+
+
+def test_a_speaker_or_tag_nobody_has_gets_a_note_on_stderr(cli: Invoke) -> None:
+    result = cli("list", "--speaker", "Chen Gan", "--tag", "reform", "-f", "ids")
+    assert (result.code, result.out) == (0, "")
+    assert result.err == (
+        "directives: note: no speaker 'Chen Gan' in the catalogue (did you mean: Chen Gang)\n"
+    )
+    quiet = cli("list", "--speaker", "chen gang", "-f", "ids")
+    assert quiet.out and quiet.err == ""

@@ -73,6 +73,8 @@ class Output:
     text: str = ""
     chunks: Iterable[str] = ()
     renderables: tuple[object, ...] = ()
+    #: Remarks for stderr (never stdout, which is data): e.g. a speaker nobody is.
+    notes: tuple[str, ...] = ()
     #: CSV and YAML must reach stdout exactly: written as UTF-8 even where stdout's own
     #: encoding (PYTHONIOENCODING=ascii, a C locale) could not hold the text.
     exact: bool = False
@@ -120,10 +122,13 @@ def list_directives(
     chosen = parse_fields(fields, fmt)
     index = settings.open_index()
     query.check_filters(index, filters)
+    notes = tuple(query.unmatched_values(index, filters))
     items = query.iter_directives(index, filters, sort=sort, limit=limit)
     if fmt is Format.TABLE:
-        return _directives_output(list(items), fmt, chosen)
-    return _streamed_output(items, fmt, chosen)
+        output = _directives_output(list(items), fmt, chosen)
+    else:
+        output = _streamed_output(items, fmt, chosen)
+    return replace(output, notes=notes)
 
 
 def search_directives(

@@ -25,6 +25,8 @@ FLUSH_EVERY = 64 * 1024
 def emit(output: Output, color: str) -> None:
     """Write text as is, then the streamed chunks as they are made; draw renderables
     through a Rich console made only now, so machine formats never import Rich."""
+    for note in output.notes:
+        sys.stderr.write(f"directives: note: {note}\n")
     try:
         write = _exact_writer() if output.exact else sys.stdout.write
         if output.text:

@@ -524,3 +524,36 @@ def known_values(index: Index) -> dict[str, list[str]]:
         "tags": tags,
         "meetings": list(meetings),
     }
+
+
+def unmatched_values(index: Index, filters: Filters) -> list[str]:
+    """A note for each --speaker or --tag value that no directive has.
+
+    Speakers and tags are free text, so an unknown one is not a usage error (the list is
+    simply empty, exit 0); but a slip such as 'Chen Gan' deserves a word on stderr
+    rather than silence, with the values that come close.
+    """
+    if not filters.speakers and not filters.tags:
+        return []
+    known = known_values(index)
+    notes = []
+    for kind, given in (("speaker", filters.speakers), ("tag", filters.tags)):
+        names = known[f"{kind}s"]
+        folded = {name.casefold() for name in names}
+        for value in given:
+            if value.casefold() not in folded:
+                notes.append(_unmatched_note(kind, value, names))
+    return notes
+
+
+def _unmatched_note(kind: str, value: str, names: Sequence[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(value, names, n=3, cutoff=0.6)
+    shown = close or list(names[:_LISTED_NOTE])
+    more = "" if close or len(names) <= _LISTED_NOTE else ", ..."
+    label = "did you mean" if close else f"{kind}s"
+    return f"no {kind} {value!r} in the catalogue ({label}: {', '.join(shown)}{more})"
+
+
+_LISTED_NOTE = 8
