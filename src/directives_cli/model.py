@@ -62,6 +62,24 @@ class Meeting:
     attendees: tuple[str, ...] = ()
     source: Source | None = None
 
+    def record(self) -> dict[str, object]:
+        """The meeting as the machine formats publish it (and the index stores it):
+        plain JSON-able values, keys in output order, the source's text left out."""
+        source = self.source
+        return {
+            "id": self.id,
+            "title": self.title,
+            "published_title": self.published_title,
+            "start": self.start,
+            "end": self.end,
+            "location": self.location,
+            "organiser": self.organiser,
+            "speakers": [{"name": s.name, "role": s.role} for s in self.speakers],
+            "guided_by": list(self.guided_by),
+            "attendees": list(self.attendees),
+            "source": None if source is None else {"title": source.title, "file": source.file},
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Category:

@@ -373,10 +373,10 @@ def _meeting(record: dict[str, Any], text: str | None) -> Meeting:
         published_title=record["published_title"],
         end=record["end"],
         organiser=record["organiser"],
-        speakers=tuple(Speaker(name, role) for name, role in record["speakers"]),
+        speakers=tuple(Speaker(s["name"], s["role"]) for s in record["speakers"]),
         guided_by=tuple(record["guided_by"]),
         attendees=tuple(record["attendees"]),
-        source=None if source is None else Source(source[0], source[1], text),
+        source=None if source is None else Source(source["title"], source["file"], text),
     )
 
 

@@ -33,10 +33,10 @@ from pathlib import Path
 from typing import Any
 
 from directives_cli import __version__
-from directives_cli.model import Catalogue, Directive, Document, Meeting, Statistic
+from directives_cli.model import Catalogue, Directive, Document, Statistic
 
 #: Version of the table layout below; bump it whenever a table or column changes.
-FORMAT = 2
+FORMAT = 3
 
 #: Separates the items of a stored list (tags, addressees); a value containing it is
 #: stored as JSON instead, recognisable by its leading "[".
@@ -524,7 +524,7 @@ def _document_rows(documents: Sequence[Document]) -> Iterator[Row]:
             _absolute(doc.path),
             meeting.id,
             meeting.start,
-            _encode(meeting_record(meeting)),
+            _encode(meeting.record()),
             _encode([_statistic_row(s) for s in doc.statistics]),
             source.text if source is not None else None,
         )
@@ -628,24 +628,6 @@ def _write_meta(
 
 
 # ---- records ------------------------------------------------------------------------------
-
-
-def meeting_record(meeting: Meeting) -> dict[str, object]:
-    """A meeting as stored (without its source text, which has its own column)."""
-    source = meeting.source
-    return {
-        "id": meeting.id,
-        "title": meeting.title,
-        "start": meeting.start,
-        "location": meeting.location,
-        "published_title": meeting.published_title,
-        "end": meeting.end,
-        "organiser": meeting.organiser,
-        "speakers": [[s.name, s.role] for s in meeting.speakers],
-        "guided_by": list(meeting.guided_by),
-        "attendees": list(meeting.attendees),
-        "source": None if source is None else [source.title, source.file],
-    }
 
 
 def _statistic_row(statistic: Statistic) -> list[str]:

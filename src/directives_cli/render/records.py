@@ -84,21 +84,7 @@ def meeting_records(documents: Sequence[Document]) -> list[dict[str, object]]:
 
 
 def _meeting_record(meeting: Meeting, statistics: Sequence[Statistic]) -> dict[str, object]:
-    source = meeting.source
-    return {
-        "id": meeting.id,
-        "title": meeting.title,
-        "published_title": meeting.published_title,
-        "start": meeting.start,
-        "end": meeting.end,
-        "location": meeting.location,
-        "organiser": meeting.organiser,
-        "speakers": [{"name": s.name, "role": s.role} for s in meeting.speakers],
-        "guided_by": list(meeting.guided_by),
-        "attendees": list(meeting.attendees),
-        "source": None if source is None else {"title": source.title, "file": source.file},
-        "statistics": [_statistic_record(s) for s in statistics],
-    }
+    return {**meeting.record(), "statistics": [_statistic_record(s) for s in statistics]}
 
 
 def _statistic_record(statistic: Statistic) -> dict[str, object]:
