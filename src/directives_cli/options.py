@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from directives_cli.store import Index
 
 
-class Color(str, Enum):
+class Color(StrEnum):
     """When to colour terminal output."""
 
     AUTO = "auto"

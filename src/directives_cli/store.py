@@ -152,11 +152,8 @@ class Index:
     def _damaged(self, exc: sqlite3.DatabaseError) -> bool:
         if self.cache_file is None or self._recovered or not self.path:
             return False
-        code = getattr(exc, "sqlite_errorcode", None)
-        if code is not None:
-            return code & 0xFF in _DAMAGED
-        # Python 3.10 carries no error code: corruption is the bare DatabaseError class.
-        return type(exc) is sqlite3.DatabaseError
+        code = getattr(exc, "sqlite_errorcode", None)  # absent on errors Python raises itself
+        return code is not None and code & 0xFF in _DAMAGED
 
     def _rebuild(self) -> None:
         assert self.cache_file is not None

@@ -10,13 +10,13 @@ This module is imported on every call, so it holds names only.
 
 from __future__ import annotations
 
-from enum import Enum
-from typing import NoReturn
+from enum import StrEnum
+from typing import assert_never
 
 from directives_cli.model import DIRECTIVE_FIELDS
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """The values of ``--format``; `table` is for people, the rest for scripts or reports."""
 
     TABLE = "table"
@@ -27,10 +27,6 @@ class Format(str, Enum):
     YAML = "yaml"
     IDS = "ids"
     MARKDOWN = "markdown"
-
-    def __str__(self) -> str:
-        """The value, as a user types it (`json`), not `Format.JSON`."""
-        return self.value
 
 
 #: What a person sees by default: enough to pick a directive, short enough for a row.
@@ -54,12 +50,4 @@ def default_fields(fmt: Format, *, search: bool = False) -> tuple[str, ...]:
         case Format.IDS:
             return ("id",)
         case _:
-            return unreachable(fmt)
-
-
-def unreachable(value: NoReturn) -> NoReturn:
-    """Fail loudly if a new Format is added without a branch for it (mypy checks it too).
-
-    `typing.assert_never` needs Python 3.11 and we support 3.10.
-    """
-    raise AssertionError(f"unhandled value: {value!r}")
+            assert_never(fmt)

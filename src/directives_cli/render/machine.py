@@ -21,9 +21,9 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, assert_never
 
-from directives_cli.render import Format, unreachable
+from directives_cli.render import Format
 from directives_cli.render.escape import DANGEROUS_BEYOND_C0, escape_field, visible
 from directives_cli.render.records import pick
 
@@ -89,7 +89,7 @@ def iter_records(records: Iterable[Record], fmt: Format, fields: Sequence[str]) 
         case Format.TABLE:
             raise ValueError("the table format is drawn by render.table, not rendered as text")
         case _:
-            return unreachable(fmt)
+            assert_never(fmt)
 
 
 def render_pairs(records: Sequence[Record], fmt: Format) -> str:
