@@ -35,6 +35,7 @@ def complete(words: str) -> list[str]:
         ("directives list -c r", ["risk-control", "responsibility", "reform"]),
         ("directives list --act st", ["stressed"]),
         ("directives list --fields id,ti", ["id,title"]),
+        ("directives search x --in title,ad", ["title,addressees"]),
         ("directives list --sort ca", ["catalogue", "category"]),
         ("directives search x --meeting spe", ["special-equipment-safety-2019"]),
     ],

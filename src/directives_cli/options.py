@@ -7,7 +7,7 @@ so `directives show <TAB>` offers the ids of the catalogue named by `--catalog`.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -97,20 +97,23 @@ def complete_acts(incomplete: str) -> Iterator[str]:
     return (a for a in ACTS if a.startswith(incomplete))
 
 
-def complete_search_fields(incomplete: str) -> Iterator[str]:
-    """The fields --in searches, completing the last item of a comma list."""
+def _complete_comma_list(incomplete: str, choices: Iterable[str]) -> Iterator[str]:
+    """Complete the last item of a comma list ("id,ti" -> "id,title")."""
     head, _, last = incomplete.rpartition(",")
     prefix = f"{head}," if head else ""
-    fields = ("title", "text", "quote", "tags", "addressees", "speaker", "category")
-    return (prefix + f for f in fields if f.startswith(last))
+    return (prefix + choice for choice in choices if choice.startswith(last))
+
+
+def complete_search_fields(incomplete: str) -> Iterator[str]:
+    """The fields --in can narrow a search to."""
+    from directives_cli.search import SEARCH_FIELDS_ALLOWED
+
+    return _complete_comma_list(incomplete, SEARCH_FIELDS_ALLOWED)
 
 
 def complete_fields(incomplete: str) -> Iterator[str]:
-    """Field names, completing the last item of a comma list."""
-    head, _, last = incomplete.rpartition(",")
-    prefix = f"{head}," if head else ""
-    fields = (*DIRECTIVE_FIELDS, "score", "matched")
-    return (prefix + f for f in fields if f.startswith(last))
+    """The fields --fields can print."""
+    return _complete_comma_list(incomplete, (*DIRECTIVE_FIELDS, "score", "matched"))
 
 
 CatalogOpt = Annotated[
