@@ -53,7 +53,10 @@ ENV_VAR = "DIRECTIVES_CATALOG"
 
 _SUFFIXES = (".yaml", ".yml")
 _QUOTE_SHOWN = 60
-_TYPOGRAPHIC = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
+#: Typographic quotes and the straight quote each stands for when a quote is looked for
+#: in its source; query.quote_pattern builds its character classes from this too.
+QUOTE_EQUIVALENTS = {"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"}
+_TYPOGRAPHIC = str.maketrans(QUOTE_EQUIVALENTS)
 
 
 # --- choosing the files -------------------------------------------------------------

@@ -396,11 +396,19 @@ def source_context(index: Index, directive: Directive) -> QuoteContext | None:
     return quote_context(rows[0][0], directive.quote)
 
 
+def _quote_classes() -> dict[str, str]:
+    """Each quote character mapped to a regex class of every character that stands for
+    it, from the loader's own table, so `show` finds exactly what `validate` accepts."""
+    from directives_cli.loader import QUOTE_EQUIVALENTS
+
+    groups: dict[str, str] = {}
+    for typographic, plain in QUOTE_EQUIVALENTS.items():
+        groups[plain] = groups.get(plain, plain) + typographic
+    return {c: f"[{re.escape(group)}]" for group in groups.values() for c in group}
+
+
 #: Typographic and straight quotes that stand for each other when finding a quote.
-_QUOTE_CLASSES = {
-    **dict.fromkeys('"\u201c\u201d', '["\u201c\u201d]'),
-    **dict.fromkeys("'\u2018\u2019", "['\u2018\u2019]"),
-}
+_QUOTE_CLASSES = _quote_classes()
 _CLOSERS = "\"'\u201d\u2019)]"
 _TERMINATORS = ".!?\u3002\uff01\uff1f"
 # A sentence ends at . ! ? (and any closing quotes or brackets) followed by whitespace or
