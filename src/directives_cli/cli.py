@@ -16,7 +16,6 @@ import typer
 
 from directives_cli import __version__, commands
 from directives_cli.commands import Output, Settings
-from directives_cli.model import Filters
 from directives_cli.options import (
     ActOpt,
     CatalogOpt,
@@ -115,22 +114,6 @@ def _show(output: Output, settings: Settings) -> None:
     emit(output, settings.color)
 
 
-def _filters(
-    category: list[str] | None,
-    act: list[str] | None,
-    speaker: list[str] | None,
-    tag: list[str] | None,
-    meeting: list[str] | None,
-) -> Filters:
-    return Filters(
-        categories=tuple(category or ()),
-        acts=tuple(act or ()),
-        speakers=tuple(speaker or ()),
-        tags=tuple(tag or ()),
-        meetings=tuple(meeting or ()),
-    )
-
-
 @app.command("list", epilog=f"{FIELDS_HELP}\n\n{EXIT_CODES_HELP}")
 def list_command(
     ctx: typer.Context,
@@ -157,7 +140,7 @@ def list_command(
       directives list -f ids | xargs -n1 directives show -f json
     """
     settings = _settings(ctx, catalog, no_cache, color)
-    filters = _filters(category, act, speaker, tag, meeting)
+    filters = commands.make_filters(category, act, speaker, tag, meeting)
     output = commands.list_directives(
         settings, filters, _format(fmt), sort=sort, limit=limit, fields=fields
     )
@@ -211,7 +194,7 @@ def search_command(
     output = commands.search_directives(
         settings,
         terms,
-        _filters(category, act, speaker, tag, meeting),
+        commands.make_filters(category, act, speaker, tag, meeting),
         _format(fmt),
         any_term=any_term,
         within=within,

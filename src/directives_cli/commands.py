@@ -94,6 +94,23 @@ def _text_output(fmt: Format, text: str = "", chunks: Iterable[str] = ()) -> Out
 _RECORD_BATCH = 500
 
 
+def make_filters(
+    category: Sequence[str] | None = None,
+    act: Sequence[str] | None = None,
+    speaker: Sequence[str] | None = None,
+    tag: Sequence[str] | None = None,
+    meeting: Sequence[str] | None = None,
+) -> Filters:
+    """The filters as both parsers read them: repeated options, absent ones None."""
+    return Filters(
+        categories=tuple(category or ()),
+        acts=tuple(act or ()),
+        speakers=tuple(speaker or ()),
+        tags=tuple(tag or ()),
+        meetings=tuple(meeting or ()),
+    )
+
+
 def parse_fields(value: str | None, fmt: Format, *, search: bool = False) -> tuple[str, ...]:
     """The --fields comma list, checked against the fields that exist."""
     if not value:

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from directives_cli.commands import COLORS, Output, Settings
+from directives_cli.commands import COLORS, Output, Settings, make_filters
 from directives_cli.model import Filters
 
 #: Options that take a value, by every spelling, mapped to one destination name.
@@ -228,10 +228,5 @@ def _limit(parsed: Parsed) -> int | None:
 
 
 def _filters(parsed: Parsed) -> Filters:
-    return Filters(
-        categories=_many(parsed, "category"),
-        acts=_many(parsed, "act"),
-        speakers=_many(parsed, "speaker"),
-        tags=_many(parsed, "tag"),
-        meetings=_many(parsed, "meeting"),
-    )
+    names = ("category", "act", "speaker", "tag", "meeting")
+    return make_filters(*(_many(parsed, name) for name in names))
