@@ -81,10 +81,12 @@ def main(argv: list[str]) -> int:
     drafted = draft(report.resolve())
     table = score(drafted, expected)
     matched_ids = {id(got) for _, got in table if got is not None}
-    for want, got in table:
+    for n, (want, got) in enumerate(table, start=1):
         mark = "ok " if got else "-- "
         shown = f"{got['id']}: {got['quote']}" if got else "(no drafted directive)"
-        print(f"{mark}{want['id']:<8} {want['act']:<12} {want['quote'][:50]:<50}  {shown[:70]}")
+        print(
+            f"{mark}{str(want.get('id', n)):<8} {want['act']:<12} {want['quote'][:50]:<50}  {shown[:70]}"
+        )
     extra = [d for d in drafted if id(d) not in matched_ids]
     for got in extra:
         print(f"++ {got['id']:<8} {got['act']:<12} {str(got['quote'])[:50]} (matches none)")

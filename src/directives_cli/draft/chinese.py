@@ -34,7 +34,8 @@ _ENUM_SPLIT = re.compile(_ENUMERATOR)
 _CONTINUE = re.compile(rf"^(?:{_ENUMERATOR}|(?:{_MODAL}))")
 _LEADING = re.compile(rf"(?:{_ENUMERATOR})?(?:并且?|还|更|同时)?(?:{_MODAL})?")
 _NOT_VERB_PHRASE = re.compile(r"^(?:通过|在|以|按照|围绕|根据|随着|为了|对于|从|经过|由于|截至)")
-_PLACE_OR_OBJECT = ("v", "vd", "vi", "l", "d", "ad", "i")
+#: jieba tags a piece may open with to start a verb phrase: a verb, an idiom.
+_OPENING_TAGS = ("v", "vd", "vi", "l", "i")
 
 
 @dataclass
@@ -186,4 +187,8 @@ def _opens_verb(text: str, span: Span) -> bool:
     if not piece or _NOT_VERB_PHRASE.match(piece):
         return False
     tags = lexicon.chinese_tags(piece)
-    return bool(tags) and tags[0][1] in _PLACE_OR_OBJECT
+    if not tags:
+        return False
+    if tags[0][1] in ("a", "ad", "d") and len(tags) > 1:
+        return tags[1][1].startswith("v")
+    return tags[0][1] in _OPENING_TAGS

@@ -27,12 +27,16 @@ _SAID = {
     },
     "zh": {"requested": "要求", "demanded": "要求", "stressed": "强调", "pointed-out": "指出"},
 }
-_UNSORTED = categorize.Theme(
-    "unsorted",
-    "Unsorted",
-    "Every drafted directive, until the author sorts them into the meeting's themes.",
-    "",
-)
+#: The one category of a draft made without --categories, in the report's language.
+_UNSORTED = {
+    "en": categorize.Theme(
+        "unsorted",
+        "Unsorted",
+        "Every drafted directive, until the author sorts them into the meeting's themes.",
+        "",
+    ),
+    "zh": categorize.Theme("unsorted", "未分类", "起草的全部指示，待作者按会议主题归类。", ""),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +71,7 @@ def draft_report(request: DraftRequest) -> str:
         ("schema", "1"),
         ("#", f"Drafted by `directives draft` from {request.source_file}: review every entry."),
         ("meeting", _meeting(facts, request, meeting_id, start, end, people, text)),
-        ("categories", [_category(t) for t in request.themes or (_UNSORTED,)]),
+        ("categories", [_category(t) for t in request.themes or (_UNSORTED[language],)]),
         ("directives", _directives(text, found, assessed, meeting_id, request, language)),
     ]
     stats = figures.figures(text, spans, language)
@@ -251,7 +255,7 @@ def _directive(
         who = f"{item.addressee} {item.modal or 'should'} " if item.addressee else ""
         body = f"{speaker[:1].upper()}{speaker[1:]} {said}: {who}{clause}."
     entries: list[Entry] = []
-    category = _UNSORTED.id
+    category = "unsorted"
     if request.themes:
         choice = categorize.choose(f"{clause} {item.addressee}", request.themes, language)
         category = choice.id

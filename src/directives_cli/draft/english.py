@@ -46,6 +46,10 @@ _PRONOUN_SUBJECT = re.compile(
     rf"^(?:we|you|they|he|she)\s+(?:(?P<modal>{_MODALS}|will)\s+)?", re.IGNORECASE
 )
 _ADDRESSEE = re.compile(rf"^(?P<addr>[^,;:]{{3,160}}?)\s+(?P<modal>{_MODALS})\s+", re.IGNORECASE)
+_LATER_ADDRESSEE = re.compile(
+    rf",\s+(?:and\s+|but\s+|so\s+)?(?P<addr>[^,;:]{{3,80}}?)\s+(?P<modal>{_MODALS})\s+",
+    re.IGNORECASE,
+)
 _HAS_MODAL = re.compile(rf"\b(?:{_MODALS}|necessary|need)\b", re.IGNORECASE)
 
 _ENUMERATOR = (
@@ -64,6 +68,7 @@ _LEADING = re.compile(
     rf"(?:(?:and|or|but)\s+)?(?:(?:we|you)\s+)?(?:(?:{_MODALS})\s+)?(?:to\s+)?", re.IGNORECASE
 )
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d.,%]*|[^\sA-Za-z\d]")
+_NOMINAL = re.compile(r"(?:tion|sion|ment|ance|ence|ity|ness|ing|ure|age|al|ism|ship)$")
 _BE = re.compile(r"(?:be|become|serve as|act as)\s+(?:the|a|an)\b", re.IGNORECASE)
 _COMPLEMENT = re.compile(r",\s+(?:and\s+)?(?=(?:the|a|an)\s)")
 
@@ -147,7 +152,11 @@ def _imperative(raw: str) -> bool:
         words = words[1:]
     if len(words) < 2 or not lexicon.is_base_verb(words[0]):
         return False
-    return not lexicon.is_noun_too(words[0]) or words[1].lower() in lexicon.FUNCTION_WORDS
+    if not lexicon.is_noun_too(words[0]) or words[1].lower() in lexicon.FUNCTION_WORDS:
+        return True
+    # "Conduct joint inspections." is an order; "Work safety accidents fell." is not:
+    # a first word that may be a noun is a verb when no finite verb follows it.
+    return not any(lexicon.is_finite_verb(w) for w in words[1:])
 
 
 def _body(
@@ -161,6 +170,8 @@ def _body(
     addressee, modal, skip = _subject(raw)
     if act == "pointed-out" and not continued and not modal and not _HAS_MODAL.search(raw):
         return None
+    if not skip and act == "pointed-out":
+        addressee, modal, skip = _later_subject(raw)
     start = body.start + skip
     clauses = _clauses(text, Span(start, body.end))
     return [
@@ -182,6 +193,15 @@ def _subject(raw: str) -> tuple[str, str, int]:
     if match and not lexicon.is_base_verb(match.group("addr").split()[0]):
         return match.group("addr").strip(), match.group("modal").lower(), match.end()
     return "", "", 0
+
+
+def _later_subject(raw: str) -> tuple[str, str, int]:
+    """ "X has done well, and the whole city should keep ...": after an assessment, the
+    instruction starts at the modal, and the words before it are its addressee."""
+    match = _LATER_ADDRESSEE.search(raw)
+    if match is None or lexicon.is_base_verb(match.group("addr").split()[0]):
+        return "", "", 0
+    return match.group("addr").strip(), match.group("modal").lower(), match.end()
 
 
 def _clauses(text: str, body: Span) -> list[Span]:
@@ -254,11 +274,17 @@ def _cut_before(tokens: list[tuple[str, int, int]], i: int) -> int | None:
         # "innovate and improve post-event supervision": two verbs, one object.
         if not comma or j + 3 >= len(tokens) or not lexicon.is_base_verb(tokens[j + 2][0]):
             return None
-    elif (
-        not comma and lexicon.is_noun_too(tokens[j][0]) and following not in lexicon.FUNCTION_WORDS
-    ):
+    elif not comma and lexicon.is_noun_too(tokens[j][0]) and _nouns_joined(tokens, i, following):
         return None
     return start
+
+
+def _nouns_joined(tokens: list[tuple[str, int, int]], i: int, following: str) -> bool:
+    """Whether "X and V ..." joins two nouns rather than two verb phrases, for a V that
+    may be either: after a nominal word ("prevention and control", "production and use
+    of") it is a noun, unless a determiner opens its object ("... and train their staff")."""
+    before = tokens[i - 1][0].lower()
+    return bool(_NOMINAL.search(before)) and following not in lexicon.DETERMINERS
 
 
 def _roles(text: str, span: Span) -> list[Span]:

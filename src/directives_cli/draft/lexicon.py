@@ -48,6 +48,13 @@ FUNCTION_WORDS = frozenset(
 )
 
 
+#: Words that open a noun phrase: a verb before one has its own object.
+DETERMINERS = frozenset(
+    ("the", "a", "an", "their", "our", "its", "his", "her", "this", "these", "those", "all")
+    + ("every", "each", "such", "more")
+)
+
+
 @cache
 def _english() -> Any:
     import lemminflect  # type: ignore[import-untyped]
@@ -70,6 +77,21 @@ def is_base_verb(word: str) -> bool:
         return False
     lemmas = _english().getAllLemmas(lower, upos="VERB").get("VERB", ())
     return lower in lemmas
+
+
+_AUXILIARIES = frozenset(("is", "are", "was", "were", "has", "have", "had", "will", "would"))
+
+
+def is_finite_verb(word: str) -> bool:
+    """A verb form that is not the base form nor a participle in -ing ("fell",
+    "improved", "remains"), or an auxiliary: a sentence holding one has its own verb."""
+    lower = word.lower()
+    if lower in _AUXILIARIES:
+        return True
+    if not lower.isalpha() or lower.endswith("ing"):
+        return False
+    lemmas = _english().getAllLemmas(lower, upos="VERB").get("VERB", ())
+    return bool(lemmas) and lower not in lemmas
 
 
 def is_noun_too(word: str) -> bool:
