@@ -84,9 +84,9 @@ def main(argv: list[str]) -> int:
     for n, (want, got) in enumerate(table, start=1):
         mark = "ok " if got else "-- "
         shown = f"{got['id']}: {got['quote']}" if got else "(no drafted directive)"
-        print(
-            f"{mark}{str(want.get('id', n)):<8} {want['act']:<12} {want['quote'][:50]:<50}  {shown[:70]}"
-        )
+        label = str(want.get("id", n))
+        quote = str(want["quote"])[:50]
+        print(f"{mark}{label:<8} {want['act']:<12} {quote:<50}  {shown[:70]}")
     extra = [d for d in drafted if id(d) not in matched_ids]
     for got in extra:
         print(f"++ {got['id']:<8} {got['act']:<12} {str(got['quote'])[:50]} (matches none)")
