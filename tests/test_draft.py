@@ -275,3 +275,16 @@ def test_draft_imports_no_cli_module() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_pre_commit_hook_runs_validate(
+    sh: Callable[..., subprocess.CompletedProcess[str]], tmp_path: Path
+) -> None:
+    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text("utf-8"))
+    assert hook["id"] == "directives-validate" and hook["language"] == "python"
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("schema: 1\nmeeting: {}\n", encoding="utf-8")
+    good = sh(f"{hook['entry']} '{REPO / 'data/directives.yaml'}'")
+    bad = sh(f"{hook['entry']} '{broken}'")
+    assert (good.returncode, bad.returncode) == (0, 3)
+    assert bad.stdout.startswith(f"{broken}:")
