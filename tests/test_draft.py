@@ -157,9 +157,8 @@ def test_same_input_same_bytes(cli: Invoke, report: Path) -> None:
 def test_stdout_draft_validates_in_the_shell(
     sh: Callable[..., subprocess.CompletedProcess[str]], report: Path
 ) -> None:
-    result = sh(
-        f"cd '{report.parent}' && directives draft report.txt > r.yaml && directives validate r.yaml"
-    )
+    loop = "directives draft report.txt > r.yaml && directives validate r.yaml"
+    result = sh(f"cd '{report.parent}' && {loop}")
     assert result.returncode == 0, result.stderr
     assert "source.file" not in result.stdout
 

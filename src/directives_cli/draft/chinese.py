@@ -18,7 +18,7 @@ from directives_cli.draft.types import Assessment, Instruction, Span
 #: "demanded" of a person.
 ACT_VERBS: dict[str, str] = {"强调": "stressed", "指出": "pointed-out", "提出": "requested"}
 _LEAD = re.compile(
-    r"^(?:[^，。；]{0,30}，)?(?P<subj>[^，。；：、“”]{1,30}?)(?:还|也|同时|进一步)?"
+    r"^(?:[^，。；]{0,30}，)?(?P<subj>[^，。；：“”]{1,30}?)(?:还|也|同时|进一步)?"
     r"(?P<verb>强调|指出|要求|提出)(?P<sep>[，：:,]|(?=要|必须|各))"
 )
 _MEETING = re.compile(r"^(?:本次)?(?:会议|大会|会上)$")
