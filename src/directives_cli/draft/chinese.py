@@ -175,9 +175,14 @@ def _verb_phrases(text: str, span: Span) -> list[Span]:
 
 
 def _has_verb(text: str, span: Span) -> bool:
-    return any(
-        flag.startswith("v") for _, flag in lexicon.chinese_tags(text[span.start : span.end])
-    )
+    """Whether a piece reads as a verb phrase of its own (jieba tags some verbs, such
+    as 落实, as adjectives: a piece opening with one counts too)."""
+    piece = text[span.start : span.end]
+    if _NOT_VERB_PHRASE.match(piece):
+        return False
+    tags = lexicon.chinese_tags(piece)
+    opening = bool(tags) and tags[0][1] in ("a", "ad", "d", "l", "i")
+    return opening or any(flag.startswith("v") for _, flag in tags)
 
 
 def _opens_verb(text: str, span: Span) -> bool:
@@ -189,6 +194,9 @@ def _opens_verb(text: str, span: Span) -> bool:
     tags = lexicon.chinese_tags(piece)
     if not tags:
         return False
-    if tags[0][1] in ("a", "ad", "d") and len(tags) > 1:
-        return tags[1][1].startswith("v")
-    return tags[0][1] in _OPENING_TAGS
+    if tags[0][1] in _OPENING_TAGS:
+        return True
+    if len(tags) > 1 and tags[1][1] in ("v", "vd", "vn"):
+        # An adverb before the verb: 切实落实, 全面排查 (jieba tags some of them nouns).
+        return tags[0][1] in ("a", "ad", "d") or (tags[0][1] == "n" and len(tags[0][0]) == 2)
+    return False

@@ -21,7 +21,7 @@ _MONTHS = [
     "december",
 ]
 _MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
-_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?\b"
 _EN_DATES = re.compile(
     rf"\b{_MONTH}\s+{_DAY}(?:,?\s+(\d{{4}}))?(?:\s*(?:to|-|–|—|and|through)\s*(?:{_MONTH}\s+)?"
     rf"{_DAY}\b)?(?:,?\s+(\d{{4}}))?"
@@ -48,6 +48,11 @@ _EN_SPEAKER = re.compile(
     r"(?P<name>[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}),\s+(?P<role>[^.;]{3,200}?),\s+"
     r"(?:attended|presided|chaired|addressed|delivered|made|spoke|gave)"
 )
+_EN_SPEAKER_AFTER_ROLE = re.compile(
+    r"^(?P<role>(?:[A-Z][\w'’-]*\s+){1,6}?)(?P<name>[A-Z][a-z]+ [A-Z][a-z]+)\s+"
+    r"(?:attended|presided|chaired|addressed|delivered|made|spoke|gave)"
+)
+_EN_SPEECH = re.compile(r"\b(?:delivered|speech|presided|chaired|addressed|spoke)\b")
 _EN_ATTENDED = re.compile(r"^(?P<who>.+?)\s+attended\s+the\s+(?:meeting|conference)", re.DOTALL)
 _EN_ATTENDEE_SPLIT = re.compile(
     r",\s+(?:and\s+)?(?=(?:the|representatives|heads|leaders|officials|members|those)\b)"
@@ -145,7 +150,7 @@ def _work_year(pattern: re.Pattern[str], text: str) -> int | None:
 def _en_speakers(raws: list[str]) -> tuple[Person, ...]:
     found: dict[str, Person] = {}
     for raw in raws:
-        for match in _EN_SPEAKER.finditer(raw):
+        for match in [*_EN_SPEAKER.finditer(raw), *_EN_SPEAKER_AFTER_ROLE.finditer(raw)]:
             name = match.group("name")
             found.setdefault(name, Person(name, match.group("role").strip()))
     return tuple(found.values())
@@ -154,7 +159,7 @@ def _en_speakers(raws: list[str]) -> tuple[Person, ...]:
 def _en_attendees(raws: list[str]) -> tuple[str, ...]:
     for raw in raws:
         match = _EN_ATTENDED.match(raw)
-        if match and not _EN_SPEAKER.match(raw) and "delivered" not in match.group("who"):
+        if match and not _EN_SPEECH.search(raw):
             who = match.group("who")
             parts = [p.strip(" ,") for p in _EN_ATTENDEE_SPLIT.split(who)]
             return tuple(p for p in parts if p)
@@ -209,16 +214,14 @@ def _zh_speakers(raws: list[str]) -> tuple[Person, ...]:
 
     found: dict[str, Person] = {}
     for raw in raws:
-        speaks = _ZH_SPEAKS.search(raw)
-        if speaks is None:
-            continue
-        clause = raw[: speaks.start()].rsplit("，", 1)[-1]
-        name = person_name(clause)
-        if name is None or name in found:
-            continue
-        before, _, after = clause.partition(name)
-        role = (before or after).strip("，、 ")
-        found[name] = Person(name, role or None)
+        for speaks in _ZH_SPEAKS.finditer(raw):
+            clause = raw[: speaks.start()].rsplit("，", 1)[-1]
+            name = person_name(clause)
+            if name is None or name in found:
+                continue
+            before, _, after = clause.partition(name)
+            role = (before or after).strip("，、 ")
+            found[name] = Person(name, role or None)
     return tuple(found.values())
 
 
@@ -226,6 +229,6 @@ def _zh_attendees(raws: list[str]) -> tuple[str, ...]:
     for raw in raws:
         match = _ZH_ATTENDED.match(raw)
         if match and not _ZH_SPEAKS.search(raw):
-            parts = re.split(r"[，；]|以及", match.group("who"))
+            parts = re.split(r"[，；]|以及|、(?![^（(]*[）)])", match.group("who"))
             return tuple(p.strip() for p in parts if p.strip())
     return ()

@@ -71,6 +71,10 @@ _EN_STOP = frozenset(
         "five",
         "first",
         "second",
+        "out",
+        "down",
+        "off",
+        "up",
     ]
 )
 _TITLE_WORDS = 9
@@ -103,11 +107,10 @@ def _en_tags(clause: str) -> list[str]:
     words = _WORD.findall(clause)
     if words and lexicon.is_base_verb(words[0]):
         words = words[1:]
-    return [
-        lexicon.noun_lemma(w)
-        for w in words
-        if w.lower() not in _EN_STOP and lexicon.is_content_noun(w)
-    ]
+    nouns = [w for w in words if w.lower() not in _EN_STOP and lexicon.is_content_noun(w)]
+    # Words that are only nouns say more than those that may be verbs ("fail", "hide").
+    ranked = sorted(nouns, key=lexicon.is_base_verb)
+    return [lexicon.noun_lemma(w) for w in ranked]
 
 
 def _zh_tags(clause: str) -> list[str]:
