@@ -287,3 +287,14 @@ def test_pre_commit_hook_runs_validate(
     bad = sh(f"{hook['entry']} '{broken}'")
     assert (good.returncode, bad.returncode) == (0, 3)
     assert bad.stdout.startswith(f"{broken}:")
+
+
+def test_report_with_only_an_assessment_drafts_no_directive(cli: Invoke, report: Path) -> None:
+    text = "Harbour Work Conference\n\nOn May 3, 2024, the Harbour Work Conference was held in "
+    text += "Ningbo. Li Hua pointed out that the port has done well.\n"
+    report.write_text(text, encoding="utf-8")
+    result = cli("draft", "report.txt")
+    assert result.code == 0 and yaml.safe_load(result.out)["directives"] == []
+    assert "# Left out, check it" in result.out and "the port has done well" in result.out
+    (report.parent / "r.yaml").write_text(result.out, encoding="utf-8")
+    assert cli("validate", "r.yaml").code == 0

@@ -72,8 +72,12 @@ def draft_report(request: DraftRequest) -> str:
         ("#", f"Drafted by `directives draft` from {request.source_file}: review every entry."),
         ("meeting", _meeting(facts, request, meeting_id, start, end, people, text)),
         ("categories", [_category(t) for t in request.themes or (_UNSORTED[language],)]),
-        ("directives", _directives(text, found, assessed, meeting_id, request, language)),
     ]
+    if not found:
+        document += [("#", _left_out(text, a)) for a in assessed]
+    document.append(
+        ("directives", _directives(text, found, assessed, meeting_id, request, language))
+    )
     stats = figures.figures(text, spans, language)
     if stats:
         prefix = _prefix(meeting_id)
@@ -226,20 +230,24 @@ def _directives(
         for n, item in enumerate(found, start=1)
     ]
     for assessment in reversed(assessed):
-        note = (
-            "#",
-            "Left out, check it: this 'pointed out' sentence has no should/must/need to/要/应,"
-            f" so it reads as an assessment, not an instruction: "
-            f"{text[assessment.span.start : assessment.span.end]}",
-        )
+        note = ("#", _left_out(text, assessment))
         at = next(
             (n for n, d in enumerate(found) if d.span.start > assessment.span.start), len(found)
         )
         if at < len(items):
             items[at] = [note, *items[at]]
-        else:
-            items.append([note])
+        elif items:
+            items.append([note])  # comment lines only, after the last directive
     return items
+
+
+def _left_out(text: str, assessment: Assessment) -> str:
+    """The comment that keeps an assessment in view of the author."""
+    return (
+        "Left out, check it: this 'pointed out' sentence has no should/must/need to/要/应,"
+        " so it reads as an assessment, not an instruction: "
+        + text[assessment.span.start : assessment.span.end]
+    )
 
 
 def _directive(
