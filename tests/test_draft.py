@@ -298,3 +298,20 @@ def test_report_with_only_an_assessment_drafts_no_directive(cli: Invoke, report:
     assert "# Left out, check it" in result.out and "the port has done well" in result.out
     (report.parent / "r.yaml").write_text(result.out, encoding="utf-8")
     assert cli("validate", "r.yaml").code == 0
+
+
+def test_speaker_named_before_a_role(cli: Invoke, report: Path) -> None:
+    text = "Flood Control Conference\n\nOn June 2, 2023, the Hubei Flood Control Conference "
+    text += "was held in Wuhan. Li Ming, Vice Governor of Hubei, stressed that dike patrols must "
+    text += "cover every section and reservoirs should lower their water levels. He demanded "
+    text += "that cities must clear their drainage pipes.\n"
+    report.write_text(text, encoding="utf-8")
+    result = cli("draft", "report.txt")
+    assert result.code == 0, result.err
+    drafted = yaml.safe_load(result.out)
+    assert drafted["meeting"]["speakers"] == [{"name": "Li Ming", "role": "Vice Governor of Hubei"}]
+    assert {(d["speaker"], d["act"]) for d in drafted["directives"]} == {
+        ("Li Ming", "stressed"),
+        ("Li Ming", "demanded"),
+    }
+    assert "clear their drainage pipes" in [d["quote"] for d in drafted["directives"]]

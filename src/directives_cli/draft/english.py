@@ -28,7 +28,8 @@ ACT_VERBS: dict[str, str] = {
 }
 _VERBS = "|".join(sorted((re.escape(v) for v in ACT_VERBS), key=len, reverse=True))
 _LEAD = re.compile(
-    rf"^(?:(?P<pre>[^,;]{{1,60}}),\s+)?(?P<subj>[A-Za-z][\w.'’ -]{{0,80}}?)\s+"
+    rf"^(?:(?P<pre>[^,;]{{1,60}}),\s+)?(?P<subj>[A-Za-z][\w.'’ -]{{0,80}}?)"
+    r"(?:,\s+[^,;]{1,120}?,)?\s+"
     rf"(?:also\s+|further\s+|particularly\s+|specifically\s+)?(?P<verb>{_VERBS})\b"
     r"(?:\s+(?:in|at|during)\s+(?:his|her|the|a)\s+\w+(?:\s+\w+)?(?=\s+that\b))?"
     r"(?:\s+that\b|\s*:|\s*,)?\s*"

@@ -46,7 +46,8 @@ _EN_PLACE = re.compile(
 )
 _EN_SPEAKER = re.compile(
     r"(?P<name>[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}),\s+(?P<role>[^.;]{3,200}?),\s+"
-    r"(?:attended|presided|chaired|addressed|delivered|made|spoke|gave)"
+    r"(?:attended|presided|chaired|addressed|delivered|made|spoke|gave|stressed|emphasi[sz]ed"
+    r"|pointed out|demanded|requested|required)"
 )
 _EN_SPEAKER_AFTER_ROLE = re.compile(
     r"^(?P<role>(?:[A-Z][\w'’-]*\s+){1,6}?)(?P<name>[A-Z][a-z]+ [A-Z][a-z]+)\s+"
