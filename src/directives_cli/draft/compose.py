@@ -115,12 +115,12 @@ def _dates(facts: MeetingFacts, request: DraftRequest) -> tuple[str, str | None]
             f"{request.report_name}: found no date of the meeting (such as 'From January 24th"
             " to 25th' or '3月15日'); give its first day with --start YYYY-MM-DD"
         )
-    year = facts.date_year or _arranged_year(facts)
+    year = facts.date_year or _title_year(facts) or _arranged_year(facts)
     if year is None:
         raise UsageError(
-            f"{request.report_name}: the report gives the meeting's day but no year (neither "
-            "with the date nor as the year of the work it arranges); give the first day with "
-            "--start YYYY-MM-DD"
+            f"{request.report_name}: the report gives the meeting's day but no year (not with "
+            "the date, in the meeting's name, nor as the year of the work it arranges); give "
+            "the first day with --start YYYY-MM-DD"
         )
     first_day = _day(year, facts.first_day)
     if first_day is None:
@@ -130,6 +130,14 @@ def _dates(facts: MeetingFacts, request: DraftRequest) -> tuple[str, str | None]
         wraps = facts.last_day < facts.first_day
         last_day = _day(year + 1 if wraps else year, facts.last_day)
     return first_day.isoformat(), last_day.isoformat() if last_day else None
+
+
+def _title_year(facts: MeetingFacts) -> int | None:
+    """A year in the meeting's name ("the 2024 Provincial ... Conference", "2022年全省……会议")."""
+    import re
+
+    match = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", facts.title or "")
+    return int(match.group(1)) if match else None
 
 
 def _arranged_year(facts: MeetingFacts) -> int | None:
@@ -160,7 +168,7 @@ def _meeting_id(facts: MeetingFacts, request: DraftRequest, start: str, language
     title_slug = words.slug(facts.title or "") if language == "en" else ""
     if title_slug:
         parts = [p for p in title_slug.split("-") if p not in ("the", "of", "and", "on", "for")]
-        return "-".join([*parts[:6], year])
+        return "-".join([*parts[:6], *([] if year in parts else [year])])
     stem = words.slug(request.stem)
     return stem if stem else f"meeting-{start}"
 

@@ -52,6 +52,7 @@ _LATER_ADDRESSEE = re.compile(
     rf",\s+(?:and\s+|but\s+|so\s+)?(?P<addr>[^,;:]{{3,80}}?)\s+(?P<modal>{_MODALS})\s+",
     re.IGNORECASE,
 )
+_AND_THAT = re.compile(r",?\s+(?:and|while|but)\s+that\s+|;\s*that\s+", re.IGNORECASE)
 _HAS_MODAL = re.compile(rf"\b(?:{_MODALS}|necessary|need)\b", re.IGNORECASE)
 
 _ENUMERATOR = (
@@ -110,7 +111,9 @@ def instructions(
             else:
                 found.extend(made)
             continue
-        if context.act and (_CONTINUE.match(raw) or (context.active and _imperative(raw))):
+        if context.act and (
+            _CONTINUE.match(raw) or (context.active and (_imperative(raw) or _addressed(raw)))
+        ):
             made = _body(text, sentence, context.person, context.act, continued=True)
             found.extend(made or [])
             context.active = bool(made)
@@ -147,6 +150,18 @@ def _last_named(people: list[str], before: str) -> str | None:
     return max(placed)[1] if placed else None
 
 
+def _verb_only(word: str) -> bool:
+    """A word that can only be a verb cannot open an addressee ("market" can)."""
+    return lexicon.is_base_verb(word) and not lexicon.is_noun_too(word)
+
+
+def _addressed(raw: str) -> bool:
+    """A sentence that tells someone what they should do ("Finally, all departments
+    should step up ..."), right after a sentence of instructions."""
+    match = _ADDRESSEE.match(_ENUM_SPLIT.sub("", raw, count=1))
+    return match is not None and not _verb_only(match.group("addr").split()[0])
+
+
 def _imperative(raw: str) -> bool:
     """A sentence that opens with a verb (after an adverb in -ly, an enumerator)."""
     words = _TOKEN.findall(_ENUM_SPLIT.sub("", raw, count=1))
@@ -164,18 +179,29 @@ def _imperative(raw: str) -> bool:
 def _body(
     text: str, body: Span, person: str | None, act: str, *, continued: bool = False
 ) -> list[Instruction] | None:
-    """The instructions of what follows a verb of speech; None for an assessment."""
+    """The instructions of what follows a verb of speech; None for an assessment.
+
+    "... that X should A, and that Y should B" holds two subjects: each part after a
+    "that" gets its own addressee."""
     opening = _OPENING.match(text, body.start, body.end)
     if opening:
         body = Span(opening.end(), body.end)
     raw = text[body.start : body.end]
-    addressee, modal, skip = _subject(raw)
-    if act == "pointed-out" and not continued and not modal and not _HAS_MODAL.search(raw):
+    if act == "pointed-out" and not continued and not _HAS_MODAL.search(raw):
         return None
+    found: list[Instruction] = []
+    for part in _split_at(text, body, _AND_THAT):
+        found.extend(_part(text, part, body, person, act))
+    return found
+
+
+def _part(text: str, part: Span, body: Span, person: str | None, act: str) -> list[Instruction]:
+    """The instructions of one subject's part of a body."""
+    raw = text[part.start : part.end]
+    addressee, modal, skip = _subject(raw)
     if not skip and act == "pointed-out":
         addressee, modal, skip = _later_subject(raw)
-    start = body.start + skip
-    clauses = _clauses(text, Span(start, body.end))
+    clauses = _clauses(text, Span(part.start + skip, part.end))
     return [
         Instruction(unique(text, c, body), person, act, addressee, modal)
         for c in clauses
@@ -192,7 +218,7 @@ def _subject(raw: str) -> tuple[str, str, int]:
     if match:
         return "", (match.group("modal") or "").lower(), match.end()
     match = _ADDRESSEE.match(raw)
-    if match and not lexicon.is_base_verb(match.group("addr").split()[0]):
+    if match and not _verb_only(match.group("addr").split()[0]):
         return match.group("addr").strip(), match.group("modal").lower(), match.end()
     return "", "", 0
 
@@ -201,7 +227,7 @@ def _later_subject(raw: str) -> tuple[str, str, int]:
     """ "X has done well, and the whole city should keep ...": after an assessment, the
     instruction starts at the modal, and the words before it are its addressee."""
     match = _LATER_ADDRESSEE.search(raw)
-    if match is None or lexicon.is_base_verb(match.group("addr").split()[0]):
+    if match is None or _verb_only(match.group("addr").split()[0]):
         return "", "", 0
     return match.group("addr").strip(), match.group("modal").lower(), match.end()
 
