@@ -27,7 +27,8 @@ _MODAL = r"(?<![重主需只紧纲])要(?![求素点领])|必须|应当|应该|�
 _ADDRESSEE = re.compile(rf"^(?P<addr>[^，；：、]{{2,30}}?)(?P<modal>{_MODAL})")
 _HAS_MODAL = re.compile(rf"{_MODAL}|应")
 _ENUMERATOR = (
-    r"(?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，、]?"
+    r"(?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，、]?|[一二三四五六七八九十]+、"
+    r"|[（(][一二三四五六七八九十]+[）)]|(?<![\d.])\d{1,2}[.、](?!\d)"
     r"|首先，|其次，|再次，|最后，|此外，|同时，)"
 )
 _ENUM_SPLIT = re.compile(_ENUMERATOR)
@@ -195,6 +196,10 @@ def _opens_verb(text: str, span: Span) -> bool:
     if not tags:
         return False
     if tags[0][1] in _OPENING_TAGS:
+        return True
+    if tags[0][1] == "a" and len(tags) > 1 and tags[1][1] != "uj":
+        # jieba tags some verbs as adjectives (落实 "两站两员"); 的 after one makes it
+        # a modifier instead.
         return True
     if len(tags) > 1 and tags[1][1] in ("v", "vd", "vn"):
         # An adverb before the verb: 切实落实, 全面排查 (jieba tags some of them nouns).

@@ -230,6 +230,7 @@ def _zh_attendees(raws: list[str]) -> tuple[str, ...]:
     for raw in raws:
         match = _ZH_ATTENDED.match(raw)
         if match and not _ZH_SPEAKS.search(raw):
-            parts = re.split(r"[，；]|以及|、(?![^（(]*[）)])", match.group("who"))
+            who = re.sub(r"在[^，。、]{0,10}会场$", "", match.group("who"))
+            parts = re.split(r"[，；]|以及|、(?![^（(]*[）)])", who)
             return tuple(p.strip() for p in parts if p.strip())
     return ()
