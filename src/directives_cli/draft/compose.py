@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from directives_cli.draft import categorize, chinese, english, figures, lang, meeting, words
@@ -104,7 +105,7 @@ def draft_report(request: DraftRequest) -> str:
 def _dates(facts: MeetingFacts, request: DraftRequest) -> tuple[str, str | None]:
     """(start, end) as ISO dates: the report's days in the year it gives."""
     if request.start is not None:
-        first = _iso_day(request.start, request.report_name)
+        first = _iso_day(request.start)
         if facts.first_day and facts.last_day and facts.last_day != facts.first_day:
             last = _day(first.year, facts.last_day)
             if last is not None and last > first:
@@ -134,8 +135,6 @@ def _dates(facts: MeetingFacts, request: DraftRequest) -> tuple[str, str | None]
 
 def _title_year(facts: MeetingFacts) -> int | None:
     """A year in the meeting's name ("the 2024 Provincial ... Conference", "2022年全省……会议")."""
-    import re
-
     match = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", facts.title or "")
     return int(match.group(1)) if match else None
 
@@ -155,7 +154,7 @@ def _day(year: int, month_day: tuple[int, int]) -> datetime.date | None:
         return None
 
 
-def _iso_day(value: str, report: str) -> datetime.date:
+def _iso_day(value: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:

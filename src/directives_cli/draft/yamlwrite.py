@@ -14,9 +14,9 @@ from collections.abc import Sequence
 #: What YAML refuses raw or reads as a line break inside a double-quoted scalar.
 _UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 
-#: One entry: (key, value) where value is text, a list of text or nested entries;
-#: a key starting with "#" is a comment line.
-Value = str | Sequence[str] | Sequence["Entry"] | Sequence[Sequence["Entry"]]
+#: One entry: (key, value) where value is text, a list of text, a list of entries (a
+#: nested mapping) or a list of lists of entries (a list of mappings); a key starting
+#: with "#" makes the value a comment line.
 Entry = tuple[str, object]
 
 
