@@ -52,7 +52,13 @@ _LATER_ADDRESSEE = re.compile(
     rf",\s+(?:and\s+|but\s+|so\s+)?(?P<addr>[^,;:]{{3,80}}?)\s+(?P<modal>{_MODALS})\s+",
     re.IGNORECASE,
 )
-_AND_THAT = re.compile(r",?\s+(?:and|while|but)\s+that\s+|;\s*that\s+", re.IGNORECASE)
+#: Where a body turns to a new subject: "..., and that Y should", "..., and it is
+#: necessary to", "..., and we must" (the subject words stay with the new part).
+_AND_THAT = re.compile(
+    r",?\s+(?:and|while|but)\s+that\s+|;\s*that\s+|,\s+(?:and\s+)?(?=(?:it is (?:necessary|"
+    r"essential|important|imperative|vital|crucial) to|we (?:must|should|need to|have to))\b)",
+    re.IGNORECASE,
+)
 _HAS_MODAL = re.compile(rf"\b(?:{_MODALS}|necessary|need)\b", re.IGNORECASE)
 
 _ENUMERATOR = (
