@@ -9,12 +9,13 @@ order; nothing here prints, exits or formats.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from directives_cli import loader, query, store
+from directives_cli import loader, query, store, textfold
 from directives_cli.errors import CatalogueError, UsageError
 from directives_cli.model import Category, Directive, Document, Statistic
 from directives_cli.worddiff import word_set
@@ -27,6 +28,8 @@ CHANGES: tuple[str, ...] = ("added", "removed", "changed", "unchanged")
 WORD_FIELDS: tuple[str, ...] = ("title", "text", "quote")
 #: Default `--threshold`: see `match_text`.
 DEFAULT_THRESHOLD = 0.5
+#: Words of a directive (its rarest) that can make it a candidate pair: see `_candidates`.
+PREFIX_WORDS = 8
 
 #: A field's old and new value (None on the side that lacks the record).
 FieldChange = tuple[object, object]
@@ -245,9 +248,7 @@ def match_text(old: Side, new: Side, threshold: float = DEFAULT_THRESHOLD) -> li
     NEW's order, then the removed in OLD's.
     """
     check_threshold(threshold)
-    old_words = [_words(d) for d in old.directives]
-    new_words = [_words(d) for d in new.directives]
-    pairs = _assign(_candidates(old_words, new_words, threshold))
+    pairs = _assign(_candidates(old.directives, new.directives, threshold))
     paired_old = {o for o, _ in pairs.values()}
     changes = [_matched(d, old.directives, pairs.get(n)) for n, d in enumerate(new.directives)]
     changes += [_lone("removed", d) for i, d in enumerate(old.directives) if i not in paired_old]
@@ -258,67 +259,88 @@ def _words(d: Directive) -> frozenset[str]:
     return word_set(d.title, d.text, d.quote)
 
 
+def _keys(d: Directive) -> frozenset[str]:
+    """What makes a directive a candidate pair: its adjacent word pairs (case folded),
+    far rarer than single words, so a posting list stays short even in a catalogue
+    written in one vocabulary; its words when it has a single word."""
+    words = textfold.words(f"{d.title}\n{d.text}\n{d.quote}".casefold())
+    pairs = frozenset(f"{a} {b}" for a, b in itertools.pairwise(words))
+    return pairs or frozenset(words)
+
+
 def word_weights(sets: Iterable[frozenset[str]]) -> dict[str, float]:
     """Each word's weight, ln(1 + N / n) for a word in n of the N sets: rare words weigh more."""
-    frequency: dict[str, int] = {}
-    total = 0
-    for words in sets:
-        total += 1
-        for w in words:
-            frequency[w] = frequency.get(w, 0) + 1
+    frequency = _frequency(sets)
+    total = frequency.pop("", 0)
     return {w: math.log1p(total / n) for w, n in frequency.items()}
 
 
+def _frequency(sets: Iterable[frozenset[str]]) -> dict[str, int]:
+    """How many sets hold each item; "" holds how many sets there are."""
+    frequency: dict[str, int] = {"": 0}
+    for items in sets:
+        frequency[""] += 1
+        for w in items:
+            frequency[w] = frequency.get(w, 0) + 1
+    return frequency
+
+
 def similarity(a: frozenset[str], b: frozenset[str], weights: Mapping[str, float]) -> float:
-    """Weighted Dice: 2 W(a & b) / (W(a) + W(b)), 0 to 1. `math.fsum` is exactly rounded,
-    so the result does not depend on the (hash-seeded) order a set is walked in."""
-    whole = math.fsum(weights[w] for w in a) + math.fsum(weights[w] for w in b)
-    if whole == 0:
+    """Weighted Dice: 2 W(a & b) / (W(a) + W(b)), 0 to 1."""
+    return _similarity(a, b, _weight(a, weights), _weight(b, weights), weights)
+
+
+def _weight(words: frozenset[str], weights: Mapping[str, float]) -> float:
+    """A set's weight. `math.fsum` is exactly rounded, so it does not depend on the
+    (hash-seeded) order a set is walked in: the output is the same on every run."""
+    return math.fsum(weights[w] for w in words)
+
+
+def _similarity(
+    a: frozenset[str], b: frozenset[str], wa: float, wb: float, weights: Mapping[str, float]
+) -> float:
+    if wa + wb == 0:
         return 1.0
-    return min(1.0, 2 * math.fsum(weights[w] for w in a & b) / whole)
+    return min(1.0, 2 * _weight(a & b, weights) / (wa + wb))
 
 
 def _candidates(
-    old: Sequence[frozenset[str]], new: Sequence[frozenset[str]], threshold: float
+    old: Sequence[Directive], new: Sequence[Directive], threshold: float
 ) -> list[tuple[float, int, int]]:
-    """Every (similarity, new, old) at or above ``threshold``, without comparing all pairs.
+    """Every (similarity, new, old) at or above ``threshold`` among the likely pairs.
 
-    Prefix filtering: a pair with weighted Dice d >= t shares at least j = t / (2 - t)
-    of the weight of each set. Walk each set's words heaviest (rarest) first and keep
-    the prefix until what is left weighs less than j of the set: two such sets must
-    share a word of both prefixes. So only OLD directives sharing a prefix word with
-    a NEW one are compared (exactly); the prefixes are made of rare words, so that is
-    a handful per directive, not all N x M pairs.
+    Comparing all N x M pairs is out of reach at scale, so candidates come from an
+    inverted index: a NEW directive is compared (exactly) only with the OLD ones that
+    share one of its PREFIX_WORDS rarest word pairs, each side indexed by its own
+    rarest. A rewording keeps most of a directive's rare word pairs while two unrelated
+    directives almost never share one, so the pairs found are the ones that matter; a
+    pair sharing only common phrasing may be missed, and would score low anyway.
     """
-    weights = word_weights((*old, *new))
-    jaccard = threshold / (2 - threshold)
+    old_words = [_words(d) for d in old]
+    new_words = [_words(d) for d in new]
+    weights = word_weights((*old_words, *new_words))
+    old_keys = [_keys(d) for d in old]
+    new_keys = [_keys(d) for d in new]
+    rarity = _frequency((*old_keys, *new_keys))
     postings: dict[str, list[int]] = {}
-    for i, words in enumerate(old):
-        for w in _prefix(words, weights, jaccard):
-            postings.setdefault(w, []).append(i)
+    for i, keys in enumerate(old_keys):
+        for k in _rarest(keys, rarity):
+            postings.setdefault(k, []).append(i)
+    old_weight = [_weight(w, weights) for w in old_words]
     found: list[tuple[float, int, int]] = []
-    for n, words in enumerate(new):
-        seen = {o for w in _prefix(words, weights, jaccard) for o in postings.get(w, ())}
-        for o in sorted(seen):
-            score = similarity(old[o], words, weights)
+    for n, keys in enumerate(new_keys):
+        words = new_words[n]
+        weight = _weight(words, weights)
+        for o in sorted({o for k in _rarest(keys, rarity) for o in postings.get(k, ())}):
+            score = _similarity(old_words[o], words, old_weight[o], weight, weights)
             if score >= threshold:
                 found.append((score, n, o))
     return found
 
 
-def _prefix(words: frozenset[str], weights: Mapping[str, float], jaccard: float) -> list[str]:
-    """The heaviest words of a set, until what is left weighs less than ``jaccard`` of it
-    (with a little slack for rounding: a longer prefix only adds candidates)."""
-    ordered = sorted(words, key=lambda w: (-weights[w], w))
-    need = jaccard * math.fsum(weights[w] for w in ordered) * (1 - 1e-9)
-    left = math.fsum(weights[w] for w in ordered)
-    prefix = []
-    for w in ordered:
-        if left < need:
-            break
-        prefix.append(w)
-        left -= weights[w]
-    return prefix
+def _rarest(keys: frozenset[str], rarity: Mapping[str, int]) -> list[str]:
+    """The PREFIX_WORDS rarest keys, ties in string order (deterministic)."""
+    return sorted(keys, key=lambda k: (rarity[k], k))[:PREFIX_WORDS]
 
 
 def _assign(candidates: list[tuple[float, int, int]]) -> dict[int, tuple[int, float]]:
