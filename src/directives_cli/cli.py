@@ -372,7 +372,7 @@ def diff_command(
         float,
         typer.Option(
             "--threshold",
-            help="With --match text: the least similarity (Dice coefficient of the two "
+            help="With --match text: the least similarity (weighted Dice coefficient of the two "
             "directives' word sets, above 0 and at most 1) for a pair.",
         ),
     ] = 0.5,
