@@ -219,6 +219,8 @@ def test_full_text_is_what_sqlite_utils_enable_fts_creates(export: Export, tmp_p
     assert _fts_schema(theirs_db) == ours
     query = "SELECT rowid, * FROM directives_fts WHERE directives_fts MATCH 'reform' ORDER BY rowid"
     assert db.execute(query).fetchall() == theirs_db.execute(query).fetchall()
+    config = "SELECT * FROM directives_fts_config ORDER BY k"
+    assert db.execute(config).fetchall() == theirs_db.execute(config).fetchall()
 
 
 def _fts_schema(db: sqlite_utils.Database) -> list[tuple[str, str]]:

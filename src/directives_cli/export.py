@@ -261,8 +261,7 @@ def _fill(
         conn, "statistics", STATISTIC_FIELDS, (s.record() for d in docs for s in d.statistics)
     )
     _script(conn, index_sql())
-    conn.execute(fts_sql())
-    conn.execute('INSERT INTO "directives_fts" ("directives_fts") VALUES (\'rebuild\')')
+    _index_text(conn)
     _script(conn, trigger_sql())
     return ExportCounts(meetings, categories, directives, statistics)
 
@@ -271,16 +270,18 @@ def _index_text(conn: sqlite3.Connection) -> None:
     """Fill the full-text table from the rows in one rebuild. FTS5 flushes its pending
     terms to a new segment every ``hashsize`` bytes (1 MiB by default) and merges
     segments as they pile up; a larger buffer for the rebuild halves its time at 100,000
-    directives. The default is set back afterwards, so later edits behave as usual."""
+    directives. The setting is then removed from the table's configuration (FTS5 keeps
+    it there), so the file is what sqlite-utils leaves and later edits buffer as usual."""
     conn.execute(fts_sql())
-    conn.execute(_FTS_CONFIG, ("hashsize", _REBUILD_HASHSIZE))
+    conn.execute(
+        'INSERT INTO "directives_fts" ("directives_fts", rank) VALUES (?, ?)',
+        ("hashsize", _REBUILD_HASHSIZE),
+    )
     conn.execute('INSERT INTO "directives_fts" ("directives_fts") VALUES (\'rebuild\')')
-    conn.execute(_FTS_CONFIG, ("hashsize", _DEFAULT_HASHSIZE))
+    conn.execute("DELETE FROM \"directives_fts_config\" WHERE k = 'hashsize'")
 
 
-_FTS_CONFIG = 'INSERT INTO "directives_fts" ("directives_fts", rank) VALUES (?, ?)'
 _REBUILD_HASHSIZE = 32 << 20
-_DEFAULT_HASHSIZE = 1 << 20
 
 
 def _script(conn: sqlite3.Connection, statements: Iterable[str]) -> None:
@@ -400,7 +401,6 @@ def _table_metadata(meetings: Sequence[Meeting]) -> dict[str, object]:
             ),
             "label_column": "title",
             "facets": list(FACETS),
-            "columns": _DIRECTIVE_COLUMNS,
         },
         "categories": {
             "title": "Categories",
@@ -426,20 +426,6 @@ def _meetings_description(meetings: Sequence[Meeting]) -> str:
     text = "Dates, place, speakers, guidance and attendees; list fields are JSON arrays."
     sources = _sources(meetings)
     return f"{text} Source: {sources}." if sources else text
-
-
-_DIRECTIVE_COLUMNS = {
-    "id": "The directive's id, unique across the catalogue",
-    "meeting": "The meeting that issued it (meetings.id)",
-    "category": "Its theme (categories.id of the same meeting)",
-    "title": "Short title, written for a list",
-    "text": "The directive in full, in plain words",
-    "speaker": "Who issued it: a person, or the conference",
-    "act": "The speech act: pointed-out, requested, demanded or stressed",
-    "quote": "The exact words of the source it comes from",
-    "addressees": "JSON array: who must act, as the source names them",
-    "tags": "JSON array of short keywords",
-}
 
 
 # ---- files ----------------------------------------------------------------------------------
