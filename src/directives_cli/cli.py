@@ -47,6 +47,10 @@ FIELDS_HELP = (
     "Fields (for --fields, and the keys of json, jsonl, csv and yaml): id, meeting, category, "
     "title, text, speaker, act, quote, addressees, tags."
 )
+EXPORT_EXIT_HELP = (
+    "Exit status: 0 written; 2 usage error (also FILE exists without --force); 3 catalogue "
+    "unreadable or invalid; 70 a bug in directives; 74 FILE could not be written."
+)
 SEARCH_FIELDS_HELP = FIELDS_HELP.replace("tags.", "tags; search adds score and matched.")
 
 app = typer.Typer(
@@ -290,9 +294,7 @@ def meeting_command(
     _show(commands.describe_meetings(settings, meeting or (), _format(fmt)), settings)
 
 
-@app.command(
-    "export", epilog=EXIT_CODES_HELP.replace("141", "74 the file could not be written; 141")
-)
+@app.command("export", epilog=EXPORT_EXIT_HELP)
 def export_command(
     ctx: typer.Context,
     sqlite: Annotated[
