@@ -519,3 +519,14 @@ def test_export_help_has_examples(cli: Invoke) -> None:
     assert result.code == 0
     assert "directives export --sqlite directives.db" in result.out
     assert "datasette directives.db -m metadata.json" in result.out
+
+
+def test_readme_documents_the_export_with_its_screenshot() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Export to SQLite", 1)[1].split("\n## ", 1)[0]
+    for command in ("directives export --sqlite", "sqlite-utils search", "datasette ", "sqlite3 "):
+        assert command in section, command
+    for table in (*TABLES, "directives_fts"):
+        assert f"`{table}`" in section, table
+    image = section.split("![", 1)[1].split("](", 1)[1].split(")", 1)[0]
+    assert (REPO / image).read_bytes().startswith(b"\x89PNG")
