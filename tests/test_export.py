@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -530,3 +531,28 @@ def test_readme_documents_the_export_with_its_screenshot() -> None:
         assert f"`{table}`" in section, table
     image = section.split("![", 1)[1].split("](", 1)[1].split(")", 1)[0]
     assert (REPO / image).read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_export_benchmark_runs_and_checks_the_rows(tmp_path: Path) -> None:
+    """benchmarks/export_bench.py end to end on a small catalogue: no timing is judged
+    here (the size is below the target's), only that it measures both sides and that
+    the rows it counts agree."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "benchmarks" / "export_bench.py"),
+            "--size",
+            "300",
+            "--runs",
+            "1",
+            "--out",
+            str(tmp_path),
+        ],  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "rows: export 300 (full-text 300), list -f json 300: same" in done.stdout
+    assert re.search(r"^export --sqlite +300 +[0-9.]+ +list -f json > FILE ", done.stdout, re.M)
