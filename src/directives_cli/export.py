@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from directives_cli import query
 from directives_cli.errors import OutputError, UsageError
@@ -39,7 +40,9 @@ from directives_cli.model import (
     Statistic,
 )
 from directives_cli.render.escape import escape_field
-from directives_cli.store import Index
+
+if TYPE_CHECKING:
+    from directives_cli.store import Index
 
 #: The keys of `categories -f json`, in its order.
 CATEGORY_FIELDS: tuple[str, ...] = ("id", "meeting", "title", "description", "count")
