@@ -23,7 +23,6 @@ git"), since a further edit could then leave every timestamp as it was.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sqlite3
@@ -31,7 +30,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from directives_cli import __version__, textfold
+from directives_cli import __version__
 
 # Not typing.TYPE_CHECKING: importing typing costs a warm call milliseconds, and type
 # checkers honour any constant of this name.
@@ -130,17 +129,6 @@ SEARCH_LIST_SEPARATOR = "\n"
 #: The contentless FTS5 table of the searchable fields (rowid = directive position).
 WORDS_TABLE = "search_words"
 
-_SEARCH_SCHEMA = (
-    f"CREATE VIRTUAL TABLE {WORDS_TABLE} USING fts5("
-    f"{', '.join(SEARCH_FIELDS_ALLOWED)}, content='', tokenize=\"{textfold.TOKENIZER}\")",
-    # No incremental merging while loading: a quarter less build time at 100,000 directives,
-    # and the table is never written again, so queries stay as fast (measured).
-    f"INSERT INTO {WORDS_TABLE}({WORDS_TABLE}, rank) VALUES ('automerge', 0)",
-    f"CREATE VIRTUAL TABLE search_vocab USING fts5vocab({WORDS_TABLE}, row)",
-    f"CREATE VIRTUAL TABLE search_instances USING fts5vocab({WORDS_TABLE}, instance)",
-    "CREATE TABLE search_meta(name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
-)
-
 
 def create_tables(conn: sqlite3.Connection) -> None:
     """The empty tables of a new index, but for search's (see `create_search_tables`)."""
@@ -150,8 +138,21 @@ def create_tables(conn: sqlite3.Connection) -> None:
 
 
 def create_search_tables(conn: sqlite3.Connection) -> None:
-    """The empty full-text tables, made after the b-tree indexes, just before their rows."""
-    for statement in _SEARCH_SCHEMA:
+    """The empty full-text tables, made after the b-tree indexes, just before their rows.
+    textfold (and unicodedata with it) is imported only here: warm calls never build."""
+    from directives_cli import textfold
+
+    statements = (
+        f"CREATE VIRTUAL TABLE {WORDS_TABLE} USING fts5("
+        f"{', '.join(SEARCH_FIELDS_ALLOWED)}, content='', tokenize=\"{textfold.TOKENIZER}\")",
+        # No incremental merging while loading: a quarter less build time at 100,000
+        # directives, and the table is never written again, so queries stay as fast.
+        f"INSERT INTO {WORDS_TABLE}({WORDS_TABLE}, rank) VALUES ('automerge', 0)",
+        f"CREATE VIRTUAL TABLE search_vocab USING fts5vocab({WORDS_TABLE}, row)",
+        f"CREATE VIRTUAL TABLE search_instances USING fts5vocab({WORDS_TABLE}, instance)",
+        "CREATE TABLE search_meta(name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+    )
+    for statement in statements:
         conn.execute(statement)
 
 
@@ -237,6 +238,8 @@ class Index:
 
     def _rebuild(self) -> None:
         assert self.cache_file is not None and self.reopen is not None
+        import contextlib  # only here: warm calls that never recover skip its import
+
         with contextlib.suppress(OSError):
             os.unlink(self.cache_file)
         fresh = self.reopen()

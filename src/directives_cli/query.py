@@ -11,7 +11,6 @@ import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 
-from directives_cli import quotes
 from directives_cli.database import Index, decode_list
 from directives_cli.errors import NotFoundError, UsageError
 from directives_cli.model import (
@@ -394,6 +393,8 @@ def source_context(index: Index, directive: Directive) -> QuoteContext | None:
     )
     if not rows or rows[0][0] is None:
         return None
+    from directives_cli import quotes  # only `show` sets quotes in context
+
     return quotes.quote_context(rows[0][0], directive.quote)
 
 

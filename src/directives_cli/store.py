@@ -7,13 +7,11 @@ cache lookup; the loader (and with it ``yaml``) is imported on a cache miss alon
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from directives_cli import textfold
 from directives_cli.database import (
     INSERT_DIRECTIVE,
     LIST_SEPARATOR,
@@ -142,6 +140,8 @@ def _build_file(
         if conn is not None:
             conn.close()
         if temp:
+            import contextlib  # only here: warm calls never build
+
             with contextlib.suppress(OSError):
                 os.unlink(temp)
         return _memory_index(catalogue, plan)
@@ -299,7 +299,8 @@ class _Counter:
 
 def _index_rows(rows: Iterable[tuple[int, Directive, str]]) -> Iterator[tuple[Any, ...]]:
     # The hot loop of a 100,000-directive build: locals only, ASCII fields untouched.
-    form = textfold.index_form
+    from directives_cli.textfold import index_form as form
+
     sep = SEARCH_LIST_SEPARATOR
     for rowid, d, category in rows:
         yield (
