@@ -19,6 +19,7 @@ COMMANDS = (
     "validate",
     "schema",
     "diff",
+    "export",
     "draft",
 )
 
