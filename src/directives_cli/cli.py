@@ -14,13 +14,14 @@ from typing import Annotated
 
 import typer
 
-from directives_cli import __version__, commands
-from directives_cli.commands import Output, Settings
+from directives_cli import __version__, commands, optspec
+from directives_cli.exits import help_epilog
+from directives_cli.model import DIRECTIVE_FIELDS
 from directives_cli.options import (
     ActOpt,
+    AnyOpt,
     CatalogOpt,
     CategoryOpt,
-    Color,
     ColorOpt,
     DebugOpt,
     FieldsOpt,
@@ -29,25 +30,26 @@ from directives_cli.options import (
     LimitOpt,
     MeetingOpt,
     NoCacheOpt,
+    RegexOpt,
     SortOpt,
     SpeakerOpt,
     TagOpt,
     complete_ids,
     complete_meetings,
+    typer_option,
 )
-from directives_cli.output import emit, is_terminal
-from directives_cli.render import Format
+from directives_cli.outcome import Output, Settings
+from directives_cli.output import chosen_format
+from directives_cli.render import SEARCH_FIELDS
 
-EXIT_CODES_HELP = (
-    "Exit status: 0 ok (also `list` matching nothing); 1 `search` matched nothing or `show` "
-    "named an unknown id; 2 usage error; 3 catalogue unreadable or invalid; 70 a bug in "
-    "directives; 141 the reader of the output went away (| head)."
-)
+EXIT_CODES_HELP = help_epilog()
 FIELDS_HELP = (
-    "Fields (for --fields, and the keys of json, jsonl, csv and yaml): id, meeting, category, "
-    "title, text, speaker, act, quote, addressees, tags."
+    "Fields (for --fields, and the keys of json, jsonl, csv and yaml): "
+    f"{', '.join(DIRECTIVE_FIELDS)}."
 )
-SEARCH_FIELDS_HELP = FIELDS_HELP.replace("tags.", "tags; search adds score and matched.")
+SEARCH_FIELDS_HELP = f"{FIELDS_HELP[:-1]}; search adds {' and '.join(SEARCH_FIELDS)}."
+#: What a command hands `entry`: its output and the --color to draw it with.
+Answer = tuple[Output, str]
 
 app = typer.Typer(
     name="directives",
@@ -67,14 +69,14 @@ app = typer.Typer(
 )
 
 
-def _settings(
-    ctx: typer.Context, catalog: Path | None, no_cache: bool, color: Color | None
-) -> Settings:
+def _settings(ctx: typer.Context) -> Settings:
     """The group's options merged with the command's own copies of them."""
     base = ctx.obj if isinstance(ctx.obj, Settings) else Settings()
-    return base.merged(
-        str(catalog) if catalog is not None else None, no_cache, color.value if color else None
-    )
+    return base.merged(ctx.params)
+
+
+def _answer(ctx: typer.Context, output: Output) -> Answer:
+    return output, _settings(ctx).color
 
 
 def _version(value: bool) -> None:
@@ -91,27 +93,11 @@ def main(
     color: ColorOpt = None,
     debug: DebugOpt = False,
     version: Annotated[
-        bool,
-        typer.Option(
-            "--version", "-V", callback=_version, is_eager=True, help="Print the version."
-        ),
+        bool, typer_option(optspec.VERSION, callback=_version, is_eager=True)
     ] = False,
 ) -> None:
     """Query the directives of a government work conference."""
-    ctx.obj = Settings().merged(
-        str(catalog) if catalog is not None else None, no_cache, color.value if color else None
-    )
-
-
-def _format(fmt: Format | None) -> Format:
-    """Table for a person at a terminal, plain for a pipe or a file."""
-    if fmt is not None:
-        return fmt
-    return Format.TABLE if is_terminal() else Format.PLAIN
-
-
-def _show(output: Output, settings: Settings) -> None:
-    emit(output, settings.color)
+    ctx.obj = Settings().merged(ctx.params)
 
 
 @app.command("list", epilog=f"{FIELDS_HELP}\n\n{EXIT_CODES_HELP}")
@@ -122,14 +108,14 @@ def list_command(
     speaker: SpeakerOpt = None,
     tag: TagOpt = None,
     meeting: MeetingOpt = None,
-    sort: SortOpt = "catalogue",
+    sort: SortOpt = optspec.DEFAULT_SORT,
     limit: LimitOpt = None,
     fields: FieldsOpt = None,
     fmt: FormatOpt = None,
     catalog: CatalogOpt = None,
     no_cache: NoCacheOpt = False,
     color: ColorOpt = None,
-) -> None:
+) -> Answer:
     """List every directive, or those that match the filters.
 
     Examples:
@@ -139,12 +125,11 @@ def list_command(
       directives list --act stressed --speaker 'Chen Gang' -f csv > stressed.csv
       directives list -f ids | xargs -n1 directives show -f json
     """
-    settings = _settings(ctx, catalog, no_cache, color)
     filters = commands.make_filters(category, act, speaker, tag, meeting)
     output = commands.list_directives(
-        settings, filters, _format(fmt), sort=sort, limit=limit, fields=fields
+        _settings(ctx), filters, chosen_format(fmt), sort=sort, limit=limit, fields=fields
     )
-    _show(output, settings)
+    return _answer(ctx, output)
 
 
 @app.command("search", epilog=f"{SEARCH_FIELDS_HELP}\n\n{EXIT_CODES_HELP}")
@@ -156,13 +141,9 @@ def search_command(
             metavar="TERM...", help="Words to find; quote a phrase: 'credit supervision'."
         ),
     ],
-    any_term: Annotated[
-        bool, typer.Option("--any", help="Match any term instead of every term.")
-    ] = False,
+    any_term: AnyOpt = False,
     within: InOpt = None,
-    regex: Annotated[
-        bool, typer.Option("--regex", help="Treat each term as a regular expression.")
-    ] = False,
+    regex: RegexOpt = False,
     category: CategoryOpt = None,
     act: ActOpt = None,
     speaker: SpeakerOpt = None,
@@ -174,7 +155,7 @@ def search_command(
     catalog: CatalogOpt = None,
     no_cache: NoCacheOpt = False,
     color: ColorOpt = None,
-) -> None:
+) -> Answer:
     """Find directives that match all the terms, best first.
 
     Every term must match (--any: any term). A quoted term with spaces is a phrase:
@@ -190,19 +171,18 @@ def search_command(
       directives search reform -c reform --limit 3
       directives search credit insurance --any -f json | jq -r '.[].id'
     """
-    settings = _settings(ctx, catalog, no_cache, color)
     output = commands.search_directives(
-        settings,
+        _settings(ctx),
         terms,
         commands.make_filters(category, act, speaker, tag, meeting),
-        _format(fmt),
+        chosen_format(fmt),
         any_term=any_term,
         within=within,
         regex=regex,
         limit=limit,
         fields=fields,
     )
-    _show(output, settings)
+    return _answer(ctx, output)
 
 
 @app.command("show", epilog=f"{FIELDS_HELP} Show adds context.\n\n{EXIT_CODES_HELP}")
@@ -218,7 +198,7 @@ def show_command(
     catalog: CatalogOpt = None,
     no_cache: NoCacheOpt = False,
     color: ColorOpt = None,
-) -> None:
+) -> Answer:
     """Show directives in full, with quotes in context.
 
     Each directive's text, quote and source sentence, category, speaker and act.
@@ -233,8 +213,7 @@ def show_command(
       directives show RC-1
       directives show RC-1 -f json | jq -r .quote
     """
-    settings = _settings(ctx, catalog, no_cache, color)
-    _show(commands.show_directives(settings, ids, _format(fmt)), settings)
+    return _answer(ctx, commands.show_directives(_settings(ctx), ids, chosen_format(fmt)))
 
 
 @app.command("categories")
@@ -245,7 +224,7 @@ def categories_command(
     catalog: CatalogOpt = None,
     no_cache: NoCacheOpt = False,
     color: ColorOpt = None,
-) -> None:
+) -> Answer:
     """List the categories with their descriptions and counts.
 
     Examples:
@@ -254,8 +233,8 @@ def categories_command(
       directives categories
       directives categories -f ids | xargs -I{} directives list -c {} -f ids
     """
-    settings = _settings(ctx, catalog, no_cache, color)
-    _show(commands.category_counts(settings, meeting or (), _format(fmt)), settings)
+    output = commands.category_counts(_settings(ctx), meeting or (), chosen_format(fmt))
+    return _answer(ctx, output)
 
 
 @app.command("meeting")
@@ -273,7 +252,7 @@ def meeting_command(
     catalog: CatalogOpt = None,
     no_cache: NoCacheOpt = False,
     color: ColorOpt = None,
-) -> None:
+) -> Answer:
     """Show the meeting: dates, place, people and figures.
 
     Dates, place, speakers, guidance, attendees and the statistics the meeting reported.
@@ -286,8 +265,8 @@ def meeting_command(
       directives meeting
       directives meeting -f json | jq '.[].statistics[] | {subject, change}'
     """
-    settings = _settings(ctx, catalog, no_cache, color)
-    _show(commands.describe_meetings(settings, meeting or (), _format(fmt)), settings)
+    output = commands.describe_meetings(_settings(ctx), meeting or (), chosen_format(fmt))
+    return _answer(ctx, output)
 
 
 @app.command("validate")
@@ -301,7 +280,7 @@ def validate_command(
         ),
     ] = None,
     catalog: CatalogOpt = None,
-) -> None:
+) -> Answer:
     """Check catalogues and print every problem found.
 
     Each problem is one line FILE:LINE:COLUMN: message on stdout, as linters print them.
@@ -314,18 +293,11 @@ def validate_command(
       directives validate meetings/
       directives validate new-meeting.yaml || echo 'fix the lines above'
     """
-    settings = _settings(ctx, catalog, False, None)
-    problems = commands.validate_catalogues(settings, paths or ())
-    emit(Output(text="".join(f"{problem}\n" for problem in problems)), settings.color)
-    if problems:
-        noun = "problem" if len(problems) == 1 else "problems"
-        sys.stderr.write(f"directives: {len(problems)} {noun} found\n")
-        raise typer.Exit(3)
-    sys.stderr.write("directives: ok\n")
+    return _answer(ctx, commands.validate_catalogues(_settings(ctx), paths or ()))
 
 
 @app.command("schema")
-def schema_command() -> None:
+def schema_command() -> Answer:
     """Print the JSON Schema of the catalogue format.
 
     For editors (the YAML language server) and for other tools that check catalogues.
@@ -337,12 +309,17 @@ def schema_command() -> None:
       # then, as the first line of a catalogue:
       # yaml-language-server: $schema=directives.schema.json
     """
-    emit(Output(text=commands.json_schema_text()), "never")
+    return Output(text=commands.json_schema_text()), "never"
 
 
-def main_command(args: Sequence[str]) -> int:
-    """Parse ``args`` with Typer and run the command; its exit status (Click's errors
-    propagate to `entry.run`, which reports them)."""
+def main_command(args: Sequence[str]) -> Answer | int:
+    """Parse ``args`` with Typer and run the command: its answer for `entry` to write, or
+    the status Typer ended with on its own (help, --version). Click's errors propagate
+    to `entry.run`, which reports them."""
     command = typer.main.get_command(app)
-    status = command.main(args=list(args), prog_name="directives", standalone_mode=False)
-    return status if isinstance(status, int) else 0
+    result = command.main(args=list(args), prog_name="directives", standalone_mode=False)
+    if isinstance(result, tuple):
+        output, color = result
+        if isinstance(output, Output) and isinstance(color, str):
+            return output, color
+    return result if isinstance(result, int) else 0

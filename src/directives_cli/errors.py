@@ -9,10 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-EXIT_OK = 0
-EXIT_NOT_FOUND = 1
-EXIT_USAGE = 2
-EXIT_CATALOGUE = 3
+from directives_cli.exits import ExitStatus
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -31,19 +28,19 @@ class Problem:
 class DirectivesError(Exception):
     """Base of every error the tool reports to the user."""
 
-    exit_code = EXIT_NOT_FOUND
+    exit_code: int = ExitStatus.NOT_FOUND
 
 
 class NotFoundError(DirectivesError):
     """A search matched nothing or an id does not exist (exit 1)."""
 
-    exit_code = EXIT_NOT_FOUND
+    exit_code = ExitStatus.NOT_FOUND
 
 
 class UsageError(DirectivesError):
     """The command line asked for something invalid (exit 2)."""
 
-    exit_code = EXIT_USAGE
+    exit_code = ExitStatus.USAGE
 
 
 class CatalogueError(DirectivesError):
@@ -53,7 +50,7 @@ class CatalogueError(DirectivesError):
     commands report the first.
     """
 
-    exit_code = EXIT_CATALOGUE
+    exit_code = ExitStatus.CATALOGUE
 
     def __init__(self, problems: Sequence[Problem] | str) -> None:
         if isinstance(problems, str):
