@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from directives_cli.exits import ExitStatus
+from directives_cli.render import Color
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +22,7 @@ class Settings:
 
     catalog: str | None = None
     no_cache: bool = False
-    color: str = "auto"
+    color: str = Color.AUTO
 
     def merged(self, given: Mapping[str, object]) -> Settings:
         """These (global) settings overridden by the options a parser read, by their

@@ -52,10 +52,3 @@ CATEGORY_FIELDS: tuple[str, ...] = ("id", "meeting", "title", "description", "co
 
 #: What `show` adds to a directive's fields: the source sentence of its quote.
 SHOW_FIELDS: tuple[str, ...] = ("context",)
-
-
-def default_fields(fmt: Format, *, search: bool = False) -> tuple[str, ...]:
-    """The fields ``fmt`` shows when ``--fields`` is not given (see `formats.Renderer`)."""
-    from directives_cli.render.formats import renderer_for
-
-    return renderer_for(fmt).default_fields(search=search)

@@ -174,6 +174,11 @@ def _records(
         yield from directive_records(batch, fields)
 
 
+def default_fields(fmt: Format, *, search: bool = False) -> tuple[str, ...]:
+    """The fields ``fmt`` shows when ``--fields`` is not given."""
+    return renderer_for(fmt).default_fields(search=search)
+
+
 def renderer_for(fmt: Format) -> Renderer:
     """The one renderer of ``fmt``."""
     person = ((*DEFAULT_FIELDS,), (*DEFAULT_FIELDS, "score"))
