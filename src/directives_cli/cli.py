@@ -70,7 +70,9 @@ app = typer.Typer(
 
 
 def _settings(ctx: typer.Context) -> Settings:
-    """The group's options merged with the command's own copies of them."""
+    """The group's options merged with the command's own copies of them. Click keeps
+    every parsed option in ``ctx.params`` under its declared name (`optspec`), so the
+    settings options are read from there rather than passed along one by one."""
     base = ctx.obj if isinstance(ctx.obj, Settings) else Settings()
     return base.merged(ctx.params)
 

@@ -20,6 +20,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from directives_cli import optspec
 from directives_cli.commands import make_filters
@@ -28,8 +29,7 @@ from directives_cli.optspec import Opt
 from directives_cli.outcome import Output, Settings
 
 
-@dataclass(frozen=True)
-class CommandSpec:
+class CommandSpec(NamedTuple):
     """What one command accepts: options with values and flags, each by every spelling,
     and how many arguments."""
 

@@ -14,8 +14,7 @@ its parameter line.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from directives_cli.model import ACTS
 from directives_cli.render import Color, Format
@@ -25,9 +24,11 @@ from directives_cli.render import Color, Format
 Kind = Literal["flag", "text", "int", "path", "choice"]
 
 
-@dataclass(frozen=True)
-class Opt:
-    """One option: what a user types, what it means, and how it is checked."""
+class Opt(NamedTuple):
+    """One option: what a user types, what it means, and how it is checked.
+
+    A NamedTuple, not a dataclass: this module is imported on every call, and a frozen
+    dataclass costs about ten times as much to define."""
 
     #: The parameter name both parsers hand the command (a Typer function's argument).
     dest: str
@@ -170,8 +171,7 @@ SETTINGS_OPTIONS: tuple[Opt, ...] = (CATALOG, NO_CACHE, COLOR)
 GLOBAL: tuple[Opt, ...] = (*SETTINGS_OPTIONS, DEBUG)
 
 
-@dataclass(frozen=True)
-class CommandDecl:
+class CommandDecl(NamedTuple):
     """What one command accepts: its options and how many arguments."""
 
     options: tuple[Opt, ...]

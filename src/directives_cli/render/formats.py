@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Protocol, assert_never
+from typing import NamedTuple, Protocol, assert_never
 
 from directives_cli.model import DIRECTIVE_FIELDS, Category, Directive, Document, Hit, QuoteContext
 from directives_cli.outcome import Output
@@ -66,8 +65,7 @@ class Renderer(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class TableRenderer:
+class TableRenderer(NamedTuple):
     """Rich views for a person at a terminal: every record in hand before drawing."""
 
     streams: bool = False
@@ -108,9 +106,11 @@ class TableRenderer:
         return Output(renderables=(table.meeting_view(documents),))
 
 
-@dataclass(frozen=True)
-class TextRenderer:
-    """A format written as text by :mod:`.machine`, streamed a page at a time."""
+class TextRenderer(NamedTuple):
+    """A format written as text by :mod:`.machine`, streamed a page at a time.
+
+    Renderers are NamedTuples rather than dataclasses because this module is imported on
+    every call, where a dataclass costs about ten times as much to define."""
 
     fmt: Format
     #: Default fields of a directive, and of a search hit.
