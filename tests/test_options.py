@@ -4,14 +4,17 @@ shows or reads one agrees with its declaration."""
 from __future__ import annotations
 
 import inspect
+import json
 
 import pytest
 import typer
 
+from conftest import Invoke
 from directives_cli import cli, optspec
 from directives_cli.exits import STATUSES, ExitStatus, help_epilog
+from directives_cli.model import DIRECTIVE_FIELDS
 from directives_cli.query import SORT_KEYS
-from directives_cli.render import Color, Format
+from directives_cli.render import CATEGORY_FIELDS, RESULT_FIELDS, SHOW_FIELDS, Color, Format
 from directives_cli.render.formats import TableRenderer, TextRenderer, renderer_for
 from directives_cli.search import SEARCH_FIELDS_ALLOWED
 
@@ -90,3 +93,14 @@ def test_exit_statuses_are_one_table() -> None:
     epilog = help_epilog()
     for doc in STATUSES:
         assert (f"{doc.status.value} {doc.help}" in epilog) is bool(doc.help)
+
+
+def test_each_record_kind_has_the_declared_fields(cli: Invoke) -> None:
+    listed = json.loads(cli("list", "-n", "1", "-f", "json").out)
+    found = json.loads(cli("search", "safety", "-n", "1", "-f", "json").out)
+    shown = json.loads(cli("show", "RC-1", "-f", "json").out)
+    counted = json.loads(cli("categories", "-f", "json").out)
+    assert list(listed[0]) == list(DIRECTIVE_FIELDS)
+    assert list(found[0]) == list(RESULT_FIELDS)
+    assert list(shown) == [*DIRECTIVE_FIELDS, *SHOW_FIELDS]
+    assert list(counted[0]) == list(CATEGORY_FIELDS)

@@ -40,7 +40,7 @@ from directives_cli.options import (
 )
 from directives_cli.outcome import Output, Settings
 from directives_cli.output import chosen_format
-from directives_cli.render import SEARCH_FIELDS
+from directives_cli.render import SEARCH_FIELDS, SHOW_FIELDS
 
 EXIT_CODES_HELP = help_epilog()
 FIELDS_HELP = (
@@ -48,6 +48,7 @@ FIELDS_HELP = (
     f"{', '.join(DIRECTIVE_FIELDS)}."
 )
 SEARCH_FIELDS_HELP = f"{FIELDS_HELP[:-1]}; search adds {' and '.join(SEARCH_FIELDS)}."
+SHOW_HELP = f"{FIELDS_HELP} Show adds {', '.join(SHOW_FIELDS)}."
 #: What a command hands `entry`: its output and the --color to draw it with.
 Answer = tuple[Output, str]
 
@@ -187,7 +188,7 @@ def search_command(
     return _answer(ctx, output)
 
 
-@app.command("show", epilog=f"{FIELDS_HELP} Show adds context.\n\n{EXIT_CODES_HELP}")
+@app.command("show", epilog=f"{SHOW_HELP}\n\n{EXIT_CODES_HELP}")
 def show_command(
     ctx: typer.Context,
     ids: Annotated[

@@ -23,8 +23,6 @@ from directives_cli.render import RESULT_FIELDS, Color, Format
 if TYPE_CHECKING:
     from directives_cli.store import Index
 
-__all__ = ["Color"]
-
 
 def _catalog_option(ctx: typer.Context) -> str | None:
     """The --catalog given on the command line so far, on the command or the group."""
