@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from directives_cli.search import SearchQuery
     from directives_cli.store import Index
 
+#: Re-exported: callers that take a command's result know it as `commands.Output`.
 __all__ = ["Output", "Settings"]
 
 
