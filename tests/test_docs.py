@@ -12,7 +12,7 @@ from directives_cli.exits import STATUSES, ExitStatus
 from directives_cli.render import Format
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
-COMMANDS = ("list", "search", "show", "categories", "meeting", "validate", "schema")
+COMMANDS = ("list", "search", "show", "categories", "meeting", "validate", "schema", "diff")
 
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:

@@ -15,25 +15,28 @@ from typing import Annotated
 import typer
 
 from directives_cli import __version__, commands, optspec
-from directives_cli.exits import help_epilog
+from directives_cli.exits import ExitStatus, help_epilog
 from directives_cli.model import DIRECTIVE_FIELDS
 from directives_cli.options import (
     ActOpt,
     AnyOpt,
     CatalogOpt,
     CategoryOpt,
+    CheckQuotesOpt,
     ColorOpt,
     DebugOpt,
     FieldsOpt,
     FormatOpt,
     InOpt,
     LimitOpt,
+    MatchOpt,
     MeetingOpt,
     NoCacheOpt,
     RegexOpt,
     SortOpt,
     SpeakerOpt,
     TagOpt,
+    ThresholdOpt,
     complete_ids,
     complete_meetings,
     typer_option,
@@ -313,6 +316,53 @@ def schema_command() -> Answer:
       # yaml-language-server: $schema=directives.schema.json
     """
     return Output(text=commands.json_schema_text()), "never"
+
+
+DIFF_HELP = (
+    f"Exit status: {ExitStatus.OK.value} the two are the same; {ExitStatus.DIFFERENT.value} "
+    f"they differ; {ExitStatus.USAGE.value} usage error; {ExitStatus.CATALOGUE.value} OLD or "
+    "NEW is not a valid catalogue (FILE:LINE:COLUMN on stderr)."
+)
+
+
+@app.command("diff", epilog=DIFF_HELP)
+def diff_command(
+    ctx: typer.Context,
+    old: Annotated[Path, typer.Argument(metavar="OLD", help="The old catalogue file or folder.")],
+    new: Annotated[Path, typer.Argument(metavar="NEW", help="The new catalogue file or folder.")],
+    match: MatchOpt = optspec.Match.ID,
+    threshold: ThresholdOpt = optspec.DEFAULT_THRESHOLD,
+    check_quotes: CheckQuotesOpt = False,
+    fmt: FormatOpt = None,
+    no_cache: NoCacheOpt = False,
+    color: ColorOpt = None,
+) -> Answer:
+    """Show what changed between two catalogues: directives, categories, statistics and
+    meeting fields added, removed or changed.
+
+    Meetings are paired by id; directives, categories and statistics by meeting and id.
+    Changed text is a word diff, marked [-old-]{+new+}. Source texts are not needed:
+    a side whose source file is missing is compared without checking its quotes
+    (a note on stderr says so; --check-quotes makes that an error).
+
+    Examples:
+
+    \b
+      git show HEAD~1:meetings/x.yaml > old.yaml
+      directives diff old.yaml meetings/x.yaml
+      directives diff old/ new/ -f json | jq '.[] | select(.change == "removed")'
+      directives diff meeting-2019.yaml meeting-2020.yaml --match text
+    """
+    output = commands.diff_catalogues(
+        _settings(ctx),
+        old,
+        new,
+        chosen_format(fmt),
+        match=match.value,
+        threshold=threshold,
+        check_quotes=check_quotes,
+    )
+    return _answer(ctx, output)
 
 
 def main_command(args: Sequence[str]) -> Answer | int:

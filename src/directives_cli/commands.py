@@ -193,6 +193,35 @@ def json_schema_text() -> str:
     return schema_text()
 
 
+def diff_catalogues(
+    settings: Settings,
+    old: Path,
+    new: Path,
+    fmt: Format,
+    *,
+    match: str = "id",
+    threshold: float = 0.5,
+    check_quotes: bool = False,
+) -> Output:
+    """`directives diff`: what changed from OLD to NEW; exit status 1 when anything did."""
+    from directives_cli import diff
+
+    if match == "text":
+        diff.check_threshold(threshold)
+    sides = [
+        diff.load_side(path, use_cache=not settings.no_cache, check_quotes=check_quotes)
+        for path in (old, new)
+    ]
+    notes = tuple(s.note for s in sides if s.note)
+    if match == "text":
+        changes = diff.match_text(sides[0].side, sides[1].side, threshold)
+    else:
+        changes = diff.compare(sides[0].side, sides[1].side)
+    status = ExitStatus.DIFFERENT if diff.differ(changes) else ExitStatus.OK
+    output = renderer_for(fmt).changes(changes, match == "text")
+    return replace(output, notes=notes, status=status)
+
+
 def _nothing_found(index: Index, spec: SearchQuery) -> str:
     """Why nothing matched, as far as the catalogue can tell: the filters hid matches,
     a word looks misspelt, or a word appears only in the meeting record (which search

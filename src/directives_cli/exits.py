@@ -17,6 +17,8 @@ class ExitStatus(IntEnum):
 
     OK = 0
     NOT_FOUND = 1
+    #: `diff`: the two catalogues differ (the same status as NOT_FOUND, as diff(1) has).
+    DIFFERENT = 1
     USAGE = 2
     CATALOGUE = 3
     INTERNAL = 70
@@ -45,7 +47,7 @@ STATUSES: tuple[StatusDoc, ...] = (
     StatusDoc(
         ExitStatus.NOT_FOUND,
         "`search` matched nothing; `show` named an id that does not exist (stderr suggests "
-        "close ids)",
+        "close ids); `diff`: the two catalogues differ",
         "`search` matched nothing or `show` named an unknown id",
     ),
     StatusDoc(

@@ -14,14 +14,15 @@ its parameter line.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 from typing import Literal, NamedTuple
 
 from directives_cli.model import ACTS
 from directives_cli.render import Color, Format
 
-#: flag: no value; text: any string; int: a whole number; path: a file or directory;
-#: choice: one of ``choices``.
-Kind = Literal["flag", "text", "int", "path", "choice"]
+#: flag: no value; text: any string; int: a whole number; float: a number; path: a file
+#: or directory; choice: one of ``choices``.
+Kind = Literal["flag", "text", "int", "float", "path", "choice"]
 
 
 class Opt(NamedTuple):
@@ -41,7 +42,7 @@ class Opt(NamedTuple):
     #: Every value given is kept (a list); otherwise the last one wins, as in Click.
     repeatable: bool = False
     #: The value when the option is absent; None (False for a flag) means "not given".
-    default: str | None = None
+    default: str | float | None = None
     #: The smallest value an int option takes.
     min: int | None = None
     show_default: bool = True
@@ -162,6 +163,42 @@ WITHIN = Opt(
 )
 ANY_TERM = Opt("any_term", ("--any",), "Match any term instead of every term.", kind="flag")
 REGEX = Opt("regex", ("--regex",), "Treat each term as a regular expression.", kind="flag")
+
+
+class Match(StrEnum):
+    """How `diff` pairs directives: by meeting and id, or by the words they share."""
+
+    ID = "id"
+    TEXT = "text"
+
+
+MATCH = Opt(
+    "match",
+    ("--match",),
+    "Pair directives by meeting and id, or by the similarity of their words "
+    "(title, text, quote) for two different meetings.",
+    kind="choice",
+    choices=tuple(Match),
+    case_sensitive=False,
+    default=Match.ID,
+)
+#: The least similarity `diff --match text` pairs by, when `--threshold` is not given.
+DEFAULT_THRESHOLD = 0.5
+THRESHOLD = Opt(
+    "threshold",
+    ("--threshold",),
+    "With --match text: the least similarity (weighted Dice coefficient of the two "
+    "directives' word sets, above 0 and at most 1) for a pair.",
+    kind="float",
+    default=DEFAULT_THRESHOLD,
+)
+CHECK_QUOTES = Opt(
+    "check_quotes",
+    ("--check-quotes",),
+    "Fail (exit 3) when a side's source text is missing or lacks a quote, "
+    "instead of comparing without it.",
+    kind="flag",
+)
 
 #: The filters `list` and `search` share, in the order `commands.make_filters` takes them.
 FILTERS: tuple[Opt, ...] = (CATEGORY, ACT, SPEAKER, TAG, MEETING)

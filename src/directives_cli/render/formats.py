@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import NamedTuple, Protocol, assert_never
+from typing import TYPE_CHECKING, NamedTuple, Protocol, assert_never
 
 from directives_cli.model import DIRECTIVE_FIELDS, Category, Directive, Document, Hit, QuoteContext
 from directives_cli.outcome import Output
@@ -21,6 +21,9 @@ from directives_cli.render import (
     RESULT_FIELDS,
     Format,
 )
+
+if TYPE_CHECKING:
+    from directives_cli.diff import Change
 
 #: Directives turned into records at a time while streaming: one query page.
 RECORD_BATCH = 500
@@ -64,6 +67,10 @@ class Renderer(Protocol):
         """`meeting`: each meeting's record with its speakers and figures."""
         ...
 
+    def changes(self, changes: Sequence[Change], by_text: bool) -> Output:
+        """`diff`: each record added, removed or changed (``by_text``: paired by words)."""
+        ...
+
 
 class TableRenderer(NamedTuple):
     """Rich views for a person at a terminal: every record in hand before drawing."""
@@ -104,6 +111,12 @@ class TableRenderer(NamedTuple):
         from directives_cli.render import table
 
         return Output(renderables=(table.meeting_view(documents),))
+
+    def changes(self, changes: Sequence[Change], by_text: bool) -> Output:
+        """A line per record, a word diff per changed field, then a summary."""
+        from directives_cli.render import diff
+
+        return Output(renderables=(diff.diff_view(changes, by_text),))
 
 
 class TextRenderer(NamedTuple):
@@ -160,6 +173,12 @@ class TextRenderer(NamedTuple):
         if self.meetings_as_list:
             return self._output(render_records(rows, self.fmt, tuple(rows[0]) if rows else ()))
         return self._output(render_pairs(rows, self.fmt))
+
+    def changes(self, changes: Sequence[Change], by_text: bool) -> Output:
+        """Every change as a record of this format."""
+        from directives_cli.render import diff
+
+        return self._output(diff.render_text(changes, self.fmt, by_text))
 
     def _output(self, text: str = "", chunks: Iterable[str] = ()) -> Output:
         return Output(text=text, chunks=chunks, exact=self.exact)
