@@ -66,6 +66,11 @@ def continues_word(char: str) -> bool:
     return char.isalnum() and not _compiled(_SPACELESS).match(char)
 
 
+def starts_spaceless(text: str) -> bool:
+    """True when ``text`` begins with a character of a script written without spaces."""
+    return _compiled(_SPACELESS).match(text) is not None
+
+
 def has_spaceless(text: str) -> bool:
     """True when ``text`` holds a character of a script written without spaces."""
     return not text.isascii() and _compiled(_SPACELESS).search(text) is not None
