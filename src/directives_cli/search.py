@@ -337,10 +337,10 @@ class _Term:
 
 def _parse_terms(index: Index, query: SearchQuery, stemmer: textfold.Stemmer) -> list[_Term]:
     """The terms that matter (function words dropped, Chinese cut at its function
-    characters), each with the spellings of its compounds that the index can hold."""
+    characters), each with the spellings of its compounds that the index holds."""
 
-    def known(words: Collection[str]) -> set[str]:
-        return _known_words(index, stemmer, words)
+    def known(texts: Collection[str]) -> set[str]:
+        return _held(index, texts)
 
     return [
         _Term(tuple(_Spelling.parse(s, query.scope, stemmer) for s in spellings(term, known)))
@@ -348,18 +348,11 @@ def _parse_terms(index: Index, query: SearchQuery, stemmer: textfold.Stemmer) ->
     ]
 
 
-def _known_words(index: Index, stemmer: textfold.Stemmer, words: Collection[str]) -> set[str]:
-    """Of ``words``, those whose every stem some directive holds."""
-    stemmer.learn(words)
-    stems = {word: stemmer.tokens(word) for word in words}
-    wanted = sorted({stem for found in stems.values() for stem in found})
-    if not wanted:
-        return set()
-    rows = index.rows(
-        f"SELECT term FROM search_vocab WHERE term IN ({','.join('?' * len(wanted))})", wanted
-    )
-    present = {term for (term,) in rows}
-    return {word for word, found in stems.items() if found and set(found) <= present}
+def _held(index: Index, texts: Collection[str]) -> set[str]:
+    """Of these words or phrases, those some directive holds. One indexed lookup each that
+    stops at the first match (fts5vocab would count a common word's whole doclist)."""
+    sql = f"SELECT 1 FROM {_WORDS_TABLE} WHERE {_WORDS_TABLE} MATCH ? LIMIT 1"
+    return {text for text in texts if index.rows(sql, [textfold.fts_phrase(text)])}
 
 
 def _restrict(expression: str, scope: Sequence[str]) -> str:

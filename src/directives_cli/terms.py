@@ -17,10 +17,11 @@ personnel", "grass-roots capacity". Search (:mod:`.search`) asks this module two
   spaced ("grassroots", "grass-roots", "grass roots"). The index holds every hyphenated
   word as its parts (the tokenizer separates them) and, after the field's own words, its
   closed forms (`index_text`). A query then asks for each spelling the index can hold: a
-  hyphenated word as its parts and closed; two spaced words also closed, when the index
-  knows that word; a closed word also as two words, when the index knows both and they
-  are not two function words ("overall" is never "over all"). Which words the index
-  knows is the caller's question (``known``), so this module never touches SQLite.
+  hyphenated word as its parts and closed; two spaced words also closed, when some
+  directive holds that word; a closed word also as two words, when some directive holds
+  them as a phrase and they are not two function words ("overall" is never "over all").
+  What the index holds is the caller's question (``known``): this module never touches
+  SQLite.
 """
 
 from __future__ import annotations
@@ -85,7 +86,8 @@ _MIN_PART = 2
 #: Characters a piece of a Chinese term cut at a function character must keep.
 _MIN_PIECE = 2
 
-#: Which of a batch of words the index knows: all their stems occur in some directive.
+#: Which of a batch of words and two-word phrases some directive holds (as search
+#: matches them: inflections included).
 Known = Callable[[Collection[str]], Collection[str]]
 
 
@@ -186,17 +188,44 @@ def closed_compounds(text: str) -> list[str]:
     """The closed forms of the hyphenated words in ``text``: each two neighbouring parts
     joined, and the whole word when it has more parts ("safety-bottom-line" ->
     "safetybottom", "bottomline", "safetybottomline"). Numbers alone ("2018-2019") are
-    not words to close."""
+    not words to close.
+
+    Part of every 100,000-directive build, so it looks only at the stretches between
+    spaces and line breaks that hold a hyphen (a compound never spans a space), with
+    plain string methods where the stretch is one clean compound."""
     found: list[str] = []
-    hyphen = _pattern("hyphen")
-    for match in _pattern("compound").finditer(text):
-        parts = hyphen.split(match.group())
-        if all(part.isdigit() for part in parts):
-            continue
-        found.extend(a + b for a, b in pairwise(parts))
-        if len(parts) > 2:
-            found.append("".join(parts))
+    if not text.isascii():
+        text = text.translate(_ONE_HYPHEN)
+    at = text.find("-")
+    while at != -1:
+        start = max(text.rfind(" ", 0, at), text.rfind("\n", 0, at)) + 1
+        space, line = text.find(" ", at), text.find("\n", at)
+        end = min(space, line) if space != -1 and line != -1 else max(space, line)
+        if end == -1:
+            end = len(text)
+        _close(text[start:end], found)
+        at = text.find("-", end)
     return found
+
+
+#: Every hyphen as the hyphen-minus, so one `str.find` locates them all.
+_ONE_HYPHEN = str.maketrans(dict.fromkeys(HYPHENS[1:], "-"))
+#: Punctuation around a word ("(decision-making),").
+_AROUND = "\"'()[]{}<>,.;:!?\u201c\u201d\u2018\u2019"
+
+
+def _close(window: str, found: list[str]) -> None:
+    """Add the closed forms of the compounds in one stretch without spaces."""
+    parts = window.strip(_AROUND).split("-")
+    if not all(part.isalnum() for part in parts):
+        for match in _pattern("compound").finditer(window):
+            _close(match.group(), found)
+        return
+    if len(parts) < 2 or all(part.isdigit() for part in parts):
+        return
+    found.extend(a + b for a, b in pairwise(parts))
+    if len(parts) > 2:
+        found.append("".join(parts))
 
 
 def index_text(text: str) -> str:
@@ -230,10 +259,10 @@ def spellings(term: str, known: Known) -> tuple[str, ...]:
     words = [(m.start(), m.end(), m.group()) for m in _pattern("word").finditer(term)]
     joins = list(_joins(term, words))
     splits = list(_splits(term, words))
-    asked = {word for _, _, word in joins} | {part for *_, a, b in splits for part in (a, b)}
+    asked = {word for _, _, word in joins} | {f"{a} {b}" for *_, a, b in splits}
     knows = set(known(asked)) if asked else set()
     found += [f"{term[:s]}{word}{term[e:]}" for s, e, word in joins if word in knows]
-    found += [f"{term[:s]}{a} {b}{term[e:]}" for s, e, a, b in splits if {a, b} <= knows]
+    found += [f"{term[:s]}{a} {b}{term[e:]}" for s, e, a, b in splits if f"{a} {b}" in knows]
     return tuple(dict.fromkeys(found))[:MAX_SPELLINGS]
 
 
