@@ -11,6 +11,11 @@ token of its own; punctuation between two of them is skipped). See :mod:`.textfo
 engine is SQLite FTS5 (standard library, one on-disk index per catalogue state, fast at
 100,000 directives). User input is never query syntax: each term is one quoted phrase.
 
+Which terms, and how written (:mod:`.terms`): a term that is one function word ("of",
+"how") is not required unless every term is one; a Chinese term is cut at its function
+characters into pieces that must each occur; each remaining term is searched in every
+spelling of its compounds the index holds ("grass-roots": also "grassroots"), as one term.
+
 Ranking is BM25 with per-field weights, the formula Lucene uses::
 
     score(D) = sum over terms t of
@@ -26,7 +31,9 @@ restate it and the addressees and speaker repeat across many directives. Scores 
 rounded to 6 decimals; equal scores keep catalogue order, so results are deterministic.
 FTS5's own ``bm25()`` computes the same sum but floors idf at 1e-6 for a term in more than
 half the directives, which in a 40-directive catalogue silences words like "safety";
-so each term runs as its own FTS5 query and its idf is swapped for the one above.
+so each term runs as its own FTS5 query and its idf is swapped for the one above. A term
+of several spellings runs one query per spelling; n(t) counts the directives holding any
+of them, and a directive scores by its best spelling.
 
 Showing why. `Hit.matched` names the fields in which the index found any term (in the
 order the machine formats publish fields; "category" means the category's title).
