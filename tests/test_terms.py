@@ -115,11 +115,19 @@ def known(texts: Collection[str]) -> set[str]:
         ("postevent", ("postevent", "post event")),
         ("overall", ("overall",)),  # "over all": two function words, never a compound
         ("capacity", ("capacity",)),
+        ("held", ("held", "hold")),  # irregular verbs: stemming cannot relate them
+        ("Built capacity", ("Built capacity", "build capacity")),
         ("安全", ("安全",)),
     ],
 )
 def test_spellings(term: str, found: tuple[str, ...]) -> None:
     assert terms.spellings(term, known) == found
+
+
+def test_irregular_verbs_are_listed_once() -> None:
+    forms = [form for verb in terms.IRREGULAR_VERBS for form in verb]
+    assert len(forms) == len(set(forms))
+    assert all(len(verb) >= 2 for verb in terms.IRREGULAR_VERBS)
 
 
 def test_spellings_ask_the_index_once_and_only_when_needed() -> None:

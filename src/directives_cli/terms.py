@@ -21,7 +21,8 @@ personnel", "grass-roots capacity". Search (:mod:`.search`) asks this module two
   directive holds that word; a closed word also as two words, when some directive holds
   them as a phrase and they are not two function words ("overall" is never "over all").
   What the index holds is the caller's question (``known``): this module never touches
-  SQLite.
+  SQLite. An irregular verb form is also searched as the verb's other forms
+  (:data:`IRREGULAR_VERBS`: "held" finds "hold"), which stemming cannot relate.
 """
 
 from __future__ import annotations
@@ -73,6 +74,52 @@ CHINESE_CONTENT_WORDS: frozenset[str] = _listed(
     并行 并重 等待 等于
     """
 )
+
+#: English verbs whose irregular forms the Porter stemmer cannot relate, one verb a line:
+#: a query word among them also searches for the others ("held" -> "hold", which in turn
+#: finds "holds" and "holding"). Forms that are common nouns too ("found", "left") are
+#: left out.
+IRREGULAR_VERBS: tuple[frozenset[str], ...] = tuple(
+    frozenset(line.split())
+    for line in """
+    hold held
+    build built
+    lead led
+    bring brought
+    make made
+    take took taken
+    keep kept
+    give gave given
+    seek sought
+    grow grew grown
+    know knew known
+    rise risen
+    break broke broken
+    choose chose chosen
+    draw drew drawn
+    pay paid
+    meet met
+    spend spent
+    understand understood
+    undertake undertook undertaken
+    stand stood
+    begin began begun
+    write wrote written
+    teach taught
+    think thought
+    sell sold
+    tell told
+    buy bought
+    fight fought
+    drive drove driven
+    send sent
+    lose lost
+    """.strip().splitlines()
+)
+#: Each irregular form, and the other forms of its verb.
+_OTHER_FORMS: dict[str, tuple[str, ...]] = {
+    form: tuple(sorted(verb - {form})) for verb in IRREGULAR_VERBS for form in verb
+}
 
 #: Characters that join the parts of a compound word ("grass-roots", "post‐event"): the
 #: hyphen-minus, the Unicode hyphens and the figure and en dashes typed for them.
@@ -251,8 +298,9 @@ def _has_hyphen(text: str) -> bool:
 
 
 def spellings(term: str, known: Known) -> tuple[str, ...]:
-    """``term`` and the other spellings of its compounds, at most MAX_SPELLINGS, the term
-    as typed first (see the module docstring). Chinese and Japanese terms have one."""
+    """``term`` and the other spellings of its compounds and irregular verbs, at most
+    MAX_SPELLINGS, the term as typed first (see the module docstring). Chinese and
+    Japanese terms have one."""
     if textfold.has_spaceless(term):
         return (term,)
     found = [term, _pattern("compound").sub(_closed, term)]
@@ -263,6 +311,11 @@ def spellings(term: str, known: Known) -> tuple[str, ...]:
     knows = set(known(asked)) if asked else set()
     found += [f"{term[:s]}{word}{term[e:]}" for s, e, word in joins if word in knows]
     found += [f"{term[:s]}{a} {b}{term[e:]}" for s, e, a, b in splits if f"{a} {b}" in knows]
+    found += [
+        f"{term[:s]}{other}{term[e:]}"
+        for s, e, word in words
+        for other in _OTHER_FORMS.get(word.lower(), ())
+    ]
     return tuple(dict.fromkeys(found))[:MAX_SPELLINGS]
 
 
