@@ -56,6 +56,7 @@ refused rather than run unguarded.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import re
@@ -345,10 +346,7 @@ class _Term:
 def _parse_terms(index: Index, query: SearchQuery, stemmer: textfold.Stemmer) -> list[_Term]:
     """The terms that matter (function words dropped, Chinese cut at its function
     characters), each with the spellings of its compounds that the index holds."""
-
-    def known(texts: Collection[str]) -> set[str]:
-        return _held(index, texts)
-
+    known = functools.partial(_held, index)
     return [
         _Term(tuple(_Spelling.parse(s, query.scope, stemmer) for s in spellings(term, known)))
         for term in content_terms(query.terms)

@@ -237,42 +237,33 @@ def closed_compounds(text: str) -> list[str]:
     "safetybottom", "bottomline", "safetybottomline"). Numbers alone ("2018-2019") are
     not words to close.
 
-    Part of every 100,000-directive build, so it looks only at the stretches between
-    spaces and line breaks that hold a hyphen (a compound never spans a space), with
-    plain string methods where the stretch is one clean compound."""
-    found: list[str] = []
+    Part of every 100,000-directive build, so it looks only at the runs without spaces
+    that hold a hyphen (a compound never spans a space), and remembers each run: tags
+    and set phrases repeat across thousands of directives."""
     if not text.isascii():
         text = text.translate(_ONE_HYPHEN)
-    at = text.find("-")
-    while at != -1:
-        start = max(text.rfind(" ", 0, at), text.rfind("\n", 0, at)) + 1
-        space, line = text.find(" ", at), text.find("\n", at)
-        end = min(space, line) if space != -1 and line != -1 else max(space, line)
-        if end == -1:
-            end = len(text)
-        _close(text[start:end], found)
-        at = text.find("-", end)
-    return found
+    return [closed for run in text.split() if "-" in run for closed in _closed_run(run)]
 
 
 #: Every hyphen as the hyphen-minus, so one `str.find` locates them all.
 _ONE_HYPHEN = str.maketrans(dict.fromkeys(HYPHENS[1:], "-"))
 #: Punctuation around a word ("(decision-making),").
 _AROUND = "\"'()[]{}<>,.;:!?\u201c\u201d\u2018\u2019"
+#: Distinct runs remembered by `_closed_run`.
+_RUNS_REMEMBERED = 8192
 
 
-def _close(window: str, found: list[str]) -> None:
-    """Add the closed forms of the compounds in one stretch without spaces."""
-    parts = window.strip(_AROUND).split("-")
+@functools.lru_cache(maxsize=_RUNS_REMEMBERED)
+def _closed_run(run: str) -> tuple[str, ...]:
+    """The closed forms of the compounds in one run without spaces."""
+    parts = run.strip(_AROUND).split("-")
     if not all(part.isalnum() for part in parts):
-        for match in _pattern("compound").finditer(window):
-            _close(match.group(), found)
-        return
+        found = _pattern("compound").findall(run)
+        return tuple(closed for match in found for closed in _closed_run(match))
     if len(parts) < 2 or all(part.isdigit() for part in parts):
-        return
-    found.extend(a + b for a, b in pairwise(parts))
-    if len(parts) > 2:
-        found.append("".join(parts))
+        return ()
+    joined = [a + b for a, b in pairwise(parts)]
+    return (*joined, "".join(parts)) if len(parts) > 2 else tuple(joined)
 
 
 def index_text(text: str) -> str:
@@ -280,18 +271,16 @@ def index_text(text: str) -> str:
     on a line of their own, the closed forms of its hyphenated words. They come after the
     field's words, so the field's phrases keep their positions; a phrase could run from
     the field's last word into them, which no real query asks for."""
-    form = textfold.index_form(text)
-    if not _has_hyphen(text):
-        return form
+    if text.isascii():  # most fields, so the quick test (index_form leaves ASCII alone)
+        if "-" not in text:
+            return text
+        form = text
+    else:
+        form = textfold.index_form(text)
+        if _pattern("hyphen").search(form) is None:
+            return form
     closed = closed_compounds(form)
     return f"{form}\n{' '.join(closed)}" if closed else form
-
-
-def _has_hyphen(text: str) -> bool:
-    """The quick test of a 100,000-directive build: most fields are ASCII."""
-    if text.isascii():
-        return "-" in text
-    return _pattern("hyphen").search(text) is not None
 
 
 # ---- spellings of a query term --------------------------------------------------------------
