@@ -557,6 +557,8 @@ def test_schema_command_prints_the_shipped_schema_file(cli: Invoke) -> None:
         (["search", "elevater"], "did you mean: elevator?"),
         (["search", "elevator"], "'elevator' only in the meeting record: see 'directives meeting'"),
         (["search", "insurance", "-c", "reform"], "some match without the filters"),
+        (["search", "insurance", "and", "credit"], "(2 directives match some of the words: --any"),
+        (["search", "credit", "qwxzv"], "(1 directive matches some of the words: --any shows"),
     ],
 )
 def test_nothing_found_says_why(cli: Invoke, args: list[str], hint: str) -> None:
@@ -564,6 +566,43 @@ def test_nothing_found_says_why(cli: Invoke, args: list[str], hint: str) -> None
     assert (result.code, result.out) == (1, "")
     assert hint in result.err
     assert result.err.count("\n") == 1
+
+
+def test_any_shows_what_the_hint_counted(cli: Invoke) -> None:
+    failed = cli("search", "insurance", "and", "credit")
+    assert failed.err == (
+        "directives: error: no directive matches 'insurance' 'and' 'credit'"
+        " (2 directives match some of the words: --any shows them)\n"
+    )
+    shown = cli("search", "--any", "insurance", "and", "credit", "-f", "ids")
+    assert (shown.code, shown.out.split()) == (0, ["RS-4", "RS-5"])
+
+
+@pytest.mark.parametrize(
+    ("args", "first"),
+    [
+        (["training", "of", "personnel"], "CB-5"),
+        (["how", "to", "prevent", "serious", "accidents"], "RC-5"),
+        (["grass-roots", "capacity"], "CB-2"),
+        (["grassroots"], "CB-2"),
+        (["grass roots"], "CB-2"),
+        (["prevention and control"], "RC-1"),
+    ],
+)
+def test_search_forgives_how_people_ask(cli: Invoke, args: list[str], first: str) -> None:
+    result = cli("search", *args, "-f", "json")
+    assert result.code == 0
+    hits = json.loads(result.out)
+    assert hits[0]["id"] == first
+
+
+def test_matched_shows_only_the_words_that_mattered(cli: Invoke) -> None:
+    """OV-1's speaker ("the conference") and addressees ("the cadres ...") hold "the"."""
+    hits = json.loads(cli("search", "the", "politics", "-f", "json").out)
+    assert hits[0]["id"] == "OV-1"
+    assert hits[0]["matched"] == ["category", "title", "text", "quote", "tags"]
+    phrase = json.loads(cli("search", "the conference", "-f", "json", "-n", "1").out)
+    assert "speaker" in phrase[0]["matched"]
 
 
 def test_repeated_fields_are_printed_once(cli: Invoke) -> None:

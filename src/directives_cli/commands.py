@@ -274,9 +274,10 @@ def diff_catalogues(
 
 def _nothing_found(index: Index, spec: SearchQuery) -> str:
     """Why nothing matched, as far as the catalogue can tell: the filters hid matches,
-    a word looks misspelt, or a word appears only in the meeting record (which search
-    does not cover). Regular expressions get no hints: their fragments would be
-    "corrected" into words the user never meant."""
+    some of the words match (`--any` shows those directives), a word looks misspelt, or a
+    word appears only in the meeting record (which search does not cover). Regular
+    expressions get no hints: their fragments would be "corrected" into words the user
+    never meant."""
     from directives_cli import search
 
     message = f"no directive matches {' '.join(repr(t) for t in spec.terms)}"
@@ -287,6 +288,10 @@ def _nothing_found(index: Index, spec: SearchQuery) -> str:
         unfiltered = replace(spec, filters=Filters(), limit=1, with_terms=False)
         if next(search.iter_search(index, unfiltered), None) is not None:
             hints.append("some match without the filters")
+    some = search.count_some(index, spec)
+    if some:
+        counted = "1 directive matches" if some == 1 else f"{some} directives match"
+        hints.append(f"{counted} some of the words: --any shows them")
     suggestions = search.suggest(index, spec.terms)
     if suggestions:
         hints.append(f"did you mean: {', '.join(suggestions)}?")
