@@ -46,14 +46,22 @@ def make_filters(
     tag: Sequence[str] | None = None,
     meeting: Sequence[str] | None = None,
 ) -> Filters:
-    """The filters as both parsers read them: repeated options, absent ones None."""
+    """The filters as both parsers read them: repeated options, absent ones None. Each
+    value may also be a comma list (`-c reform,capacity`), as `--fields` is."""
     return Filters(
-        categories=tuple(category or ()),
-        acts=tuple(act or ()),
-        speakers=tuple(speaker or ()),
-        tags=tuple(tag or ()),
-        meetings=tuple(meeting or ()),
+        categories=_split(category),
+        acts=_split(act),
+        speakers=_split(speaker),
+        tags=_split(tag),
+        meetings=_split(meeting),
     )
+
+
+def _split(values: Sequence[str] | None) -> tuple[str, ...]:
+    """Every value of a repeated option, comma lists opened, blanks dropped, first
+    occurrence kept: `--act stressed,demanded --act stressed` is two acts."""
+    items = (item.strip() for value in values or () for item in value.split(","))
+    return tuple(dict.fromkeys(item for item in items if item))
 
 
 def parse_fields(value: str | None, fmt: Format, *, search: bool = False) -> tuple[str, ...]:

@@ -44,7 +44,16 @@ if TYPE_CHECKING:
     Stat = tuple[int, int, int, int, int]
 
 #: Version of the table layout below; bump it whenever a table or column changes.
-FORMAT = 3
+FORMAT = 4
+
+
+def name_words(name: str) -> str:
+    """A name's case-folded words, each between single spaces (" chen gang "), so
+    `--speaker chen` can match a whole word of a name with one `instr`, whatever
+    punctuation or spacing the name is written with."""
+    import re
+
+    return " " + " ".join(re.findall(r"\w+", name.casefold())) + " "
 
 
 #: Separates the items of a stored list (tags, addressees); a value containing it is
@@ -97,7 +106,7 @@ CREATE TABLE directives(
     text TEXT NOT NULL,
     quote TEXT NOT NULL
 );
-CREATE TABLE speaker_names(speaker TEXT PRIMARY KEY, fold TEXT NOT NULL);
+CREATE TABLE speaker_names(speaker TEXT PRIMARY KEY, fold TEXT NOT NULL, words TEXT NOT NULL);
 CREATE TABLE tag_names(tag TEXT PRIMARY KEY, fold TEXT NOT NULL);
 """
 

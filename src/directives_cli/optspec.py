@@ -92,7 +92,7 @@ FORMAT = Opt(
 CATEGORY = Opt(
     "category",
     ("--category", "-c"),
-    "Only this category id (repeatable: any of them).",
+    "Only this category id (repeatable, or a comma list: any of them).",
     repeatable=True,
     show_default=False,
     completer="categories",
@@ -100,7 +100,7 @@ CATEGORY = Opt(
 ACT = Opt(
     "act",
     ("--act",),
-    f"Only this speech act: {', '.join(ACTS)} (repeatable).",
+    f"Only this speech act: {', '.join(ACTS)} (repeatable, or a comma list).",
     repeatable=True,
     show_default=False,
     completer="acts",
@@ -108,7 +108,8 @@ ACT = Opt(
 SPEAKER = Opt(
     "speaker",
     ("--speaker",),
-    "Only directives issued by this speaker, e.g. 'Chen Gang' (repeatable).",
+    "Only directives whose speaker's name has these whole words, any case: "
+    "'Chen Gang', or just chen (repeatable, or a comma list).",
     repeatable=True,
     show_default=False,
     completer="speakers",
@@ -116,7 +117,7 @@ SPEAKER = Opt(
 TAG = Opt(
     "tag",
     ("--tag",),
-    "Only directives with this tag (repeatable: any of them).",
+    "Only directives with this tag (repeatable, or a comma list: any of them).",
     repeatable=True,
     show_default=False,
     completer="tags",
@@ -124,7 +125,7 @@ TAG = Opt(
 MEETING = Opt(
     "meeting",
     ("--meeting",),
-    "Only this meeting id (repeatable).",
+    "Only this meeting id (repeatable, or a comma list).",
     repeatable=True,
     show_default=False,
     completer="meetings",
@@ -259,7 +260,8 @@ THEMES = Opt(
     metavar="CATALOGUE",
 )
 
-#: The filters `list` and `search` share, in the order `commands.make_filters` takes them.
+#: The filters `list`, `search`, `summary` and `export` share, in the order
+#: `commands.make_filters` takes them.
 FILTERS: tuple[Opt, ...] = (CATEGORY, ACT, SPEAKER, TAG, MEETING)
 #: Options that make the `Settings`, read on the group and again on each command.
 SETTINGS_OPTIONS: tuple[Opt, ...] = (CATALOG, NO_CACHE, COLOR)

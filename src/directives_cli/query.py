@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 
-from directives_cli.database import Index, decode_list
+from directives_cli.database import Index, decode_list, name_words
 from directives_cli.errors import NotFoundError, UsageError
 from directives_cli.model import (
     ACTS,
@@ -107,13 +107,33 @@ def where_clause(filters: Filters, alias: str = "d") -> tuple[str, list[str | by
     if filters.speakers:
         parts.append(
             f"{alias}.speaker IN (SELECT speaker FROM speaker_names"
-            f" WHERE fold IN ({_marks(len(filters.speakers))}))"
+            f" WHERE {speaker_match(len(filters.speakers))})"
         )
-        params.extend(_param(v.casefold()) for v in filters.speakers)
+        params.extend(speaker_params(filters.speakers))
     if filters.tags:
         parts.append(_TAG_MATCH.format(tags=f"{alias}.tags", marks=_marks(len(filters.tags))))
         params.extend(_param(v.casefold()) for v in filters.tags)
     return (" AND ".join(parts) or "1"), params
+
+
+#: A speaker_names row whose name has these words, whole and in a row, or is exactly
+#: this name (any case): `--speaker chen` and `--speaker 'Chen Gang'` both find Chen Gang.
+_ONE_SPEAKER = "(fold = ? OR instr(words, ?) > 0)"
+
+
+def speaker_params(speakers: Sequence[str]) -> list[str | bytes]:
+    """The parameters of `speaker_match` for these values: each value's folded form and
+    its words between spaces (a value without words matches by its folded form alone)."""
+    params: list[str | bytes] = []
+    for value in speakers:
+        words = name_words(value)
+        params += [_param(value.casefold()), _param(words if words.strip() else "\x00")]
+    return params
+
+
+def speaker_match(count: int) -> str:
+    """The condition on speaker_names for ``count`` --speaker values, OR-ed."""
+    return "(" + " OR ".join([_ONE_SPEAKER] * count) + ")"
 
 
 # Tags are stored by database.encode_list: items each after a \x1f (char 31), or a JSON
@@ -143,7 +163,16 @@ def _check(what: str, values: Sequence[str], valid: Sequence[str]) -> None:
     known = {v.lower() for v in valid}
     for value in values:
         if value.lower() not in known:
-            raise UsageError(f"unknown {what} {value!r} ({_valid(valid)})")
+            raise UsageError(f"unknown {what} {value!r} ({_nearest(value, valid)}{_valid(valid)})")
+
+
+def _nearest(value: str, valid: Sequence[str]) -> str:
+    """ "did you mean X? " for the valid value closest to ``value``, or "" when none is."""
+    import difflib
+
+    by_lower = {v.lower(): v for v in valid}
+    close = difflib.get_close_matches(value.lower(), list(by_lower), n=1, cutoff=0.6)
+    return f"did you mean {by_lower[close[0]]}? " if close else ""
 
 
 def _valid(valid: Sequence[str]) -> str:
@@ -449,12 +478,17 @@ def unmatched_values(index: Index, filters: Filters) -> list[str]:
         return []
     known = known_values(index)
     notes = []
-    for kind, given in (("speaker", filters.speakers), ("tag", filters.tags)):
-        names = known[f"{kind}s"]
-        folded = {name.casefold() for name in names}
-        for value in given:
-            if value.casefold() not in folded:
-                notes.append(_unmatched_note(kind, value, names))
+    for value in filters.speakers:
+        if not index.rows(
+            f"SELECT 1 FROM speaker_names WHERE {speaker_match(1)} LIMIT 1", speaker_params([value])
+        ):
+            notes.append(_unmatched_note("speaker", value, known["speakers"]))
+    folded = {name.casefold() for name in known["tags"]}
+    notes += [
+        _unmatched_note("tag", value, known["tags"])
+        for value in filters.tags
+        if value.casefold() not in folded
+    ]
     return notes
 
 

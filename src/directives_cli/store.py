@@ -30,6 +30,7 @@ from directives_cli.database import (
     encode_list,
     file_identity,
     mtime_ns,
+    name_words,
     open_cached,
     prune,
     still_current,
@@ -255,7 +256,8 @@ def _insert_names(conn: sqlite3.Connection, speakers: set[str], tags: set[str]) 
     """Distinct speakers and tags with their case-folded forms, so filters match any case
     (SQLite's NOCASE folds ASCII only) without folding every row."""
     conn.executemany(
-        "INSERT INTO speaker_names VALUES (?,?)", ((s, s.casefold()) for s in sorted(speakers))
+        "INSERT INTO speaker_names VALUES (?,?,?)",
+        ((s, s.casefold(), name_words(s)) for s in sorted(speakers)),
     )
     conn.executemany(
         "INSERT INTO tag_names VALUES (?,?)", ((t, t.casefold()) for t in sorted(tags))
