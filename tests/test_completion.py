@@ -30,7 +30,7 @@ def complete(words: str) -> list[str]:
     ("words", "expected"),
     [
         ("directives li", ["list"]),
-        ("directives s", ["search", "show", "schema"]),
+        ("directives s", ["search", "show", "schema", "summary"]),
         ("directives show RF-1", ["RF-1", *(f"RF-{n}" for n in range(10, 17))]),
         ("directives list -c r", ["risk-control", "responsibility", "reform"]),
         ("directives list --act st", ["stressed"]),

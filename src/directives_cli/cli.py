@@ -20,6 +20,7 @@ from directives_cli.model import DIRECTIVE_FIELDS
 from directives_cli.options import (
     ActOpt,
     AnyOpt,
+    ByOpt,
     CatalogOpt,
     CategoryOpt,
     CheckQuotesOpt,
@@ -50,15 +51,32 @@ from directives_cli.options import (
 )
 from directives_cli.outcome import Output, Settings
 from directives_cli.output import chosen_format
-from directives_cli.render import SEARCH_FIELDS, SHOW_FIELDS
+from directives_cli.render import (
+    CONTEXT_FIELDS,
+    FIGURE_FIELDS,
+    FIGURE_OPTIONAL_FIELDS,
+    RESULT_FIELDS,
+    SHOW_ALL_FIELDS,
+)
 
 EXIT_CODES_HELP = help_epilog()
-FIELDS_HELP = (
-    "Fields (for --fields, and the keys of json, jsonl, csv and yaml): "
-    f"{', '.join(DIRECTIVE_FIELDS)}."
-)
-SEARCH_FIELDS_HELP = f"{FIELDS_HELP[:-1]}; search adds {' and '.join(SEARCH_FIELDS)}."
-SHOW_HELP = f"{FIELDS_HELP} Show adds {', '.join(SHOW_FIELDS)}."
+
+
+def _fields_help(fields: Sequence[str], on_request: Sequence[str] = ()) -> str:
+    """The epilog line naming exactly the fields a command's --fields accepts."""
+    text = f"Fields (for --fields, and the keys of json, jsonl, csv and yaml): {', '.join(fields)}."
+    if on_request:
+        text += (
+            f" Only on request (--fields): {', '.join(on_request)}, the source sentence"
+            " the quote stands in."
+        )
+    return text
+
+
+FIELDS_HELP = _fields_help(DIRECTIVE_FIELDS, CONTEXT_FIELDS)
+SEARCH_FIELDS_HELP = _fields_help(RESULT_FIELDS, CONTEXT_FIELDS)
+SHOW_HELP = _fields_help(SHOW_ALL_FIELDS)
+FIGURES_HELP = _fields_help(FIGURE_FIELDS, FIGURE_OPTIONAL_FIELDS)
 #: What a command hands `entry`: its output and the --color to draw it with.
 Answer = tuple[Output, str]
 
@@ -207,6 +225,7 @@ def show_command(
             metavar="ID...", help="Directive ids, e.g. RC-1.", autocompletion=complete_ids
         ),
     ],
+    fields: FieldsOpt = None,
     fmt: FormatOpt = None,
     catalog: CatalogOpt = None,
     no_cache: NoCacheOpt = False,
@@ -225,8 +244,10 @@ def show_command(
     \b
       directives show RC-1
       directives show RC-1 -f json | jq -r .quote
+      directives show RC-1 RC-2 --fields id,context -f csv
     """
-    return _answer(ctx, commands.show_directives(_settings(ctx), ids, chosen_format(fmt)))
+    output = commands.show_directives(_settings(ctx), ids, chosen_format(fmt), fields=fields)
+    return _answer(ctx, output)
 
 
 @app.command("categories")
@@ -279,6 +300,72 @@ def meeting_command(
       directives meeting -f json | jq '.[].statistics[] | {subject, change}'
     """
     output = commands.describe_meetings(_settings(ctx), meeting or (), chosen_format(fmt))
+    return _answer(ctx, output)
+
+
+@app.command("summary", epilog=EXIT_CODES_HELP)
+def summary_command(
+    ctx: typer.Context,
+    by: ByOpt = "category",
+    category: CategoryOpt = None,
+    act: ActOpt = None,
+    speaker: SpeakerOpt = None,
+    tag: TagOpt = None,
+    meeting: MeetingOpt = None,
+    fmt: FormatOpt = None,
+    catalog: CatalogOpt = None,
+    no_cache: NoCacheOpt = False,
+    color: ColorOpt = None,
+) -> Answer:
+    """Count directives by category, act, speaker, meeting or tag.
+
+    After the filters of `list`: each count is what `list` prints with that value as
+    one more filter. Two fields (--by category,act) give a cross-table on a terminal.
+    A directive with several tags counts under each of them (so --by tag's counts can
+    add up to more than the directives), and one with none under "(no tag)", an empty
+    value in the machine formats. Machine formats give one row per group: the field
+    values, then count ({"act": "demanded", "count": 13}).
+
+    Examples:
+
+    \b
+      directives summary
+      directives summary --by act --speaker chen
+      directives summary --by category,act -f csv > counts.csv
+      directives summary --by tag -f json | jq -r '.[] | "\\(.count)\t\\(.tag)"'
+    """
+    output = commands.summarise(
+        _settings(ctx),
+        commands.make_filters(category, act, speaker, tag, meeting),
+        chosen_format(fmt),
+        by=by,
+    )
+    return _answer(ctx, output)
+
+
+@app.command("figures", epilog=f"{FIGURES_HELP}\n\n{EXIT_CODES_HELP}")
+def figures_command(
+    ctx: typer.Context,
+    meeting: MeetingOpt = None,
+    fields: FieldsOpt = None,
+    fmt: FormatOpt = None,
+    catalog: CatalogOpt = None,
+    no_cache: NoCacheOpt = False,
+    color: ColorOpt = None,
+) -> Answer:
+    """List the figures the meetings reported, one record per statistic.
+
+    Each statistic's id, meeting, subject, period, change and quote; --fields can add
+    context, the source sentence the quote stands in.
+
+    Examples:
+
+    \b
+      directives figures
+      directives figures -f csv > figures-2018.csv
+      directives figures --fields id,subject,change,context -f json
+    """
+    output = commands.list_figures(_settings(ctx), meeting or (), chosen_format(fmt), fields=fields)
     return _answer(ctx, output)
 
 

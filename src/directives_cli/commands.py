@@ -18,13 +18,22 @@ from typing import TYPE_CHECKING
 
 from directives_cli.errors import NotFoundError, UsageError
 from directives_cli.exits import ExitStatus
-from directives_cli.model import DIRECTIVE_FIELDS, Category, Filters, Hit
+from directives_cli.model import Category, Filters, Hit
 from directives_cli.outcome import Output, Settings
-from directives_cli.render import RESULT_FIELDS, Format
+from directives_cli.render import (
+    FIGURE_FIELDS,
+    FIGURE_OPTIONAL_FIELDS,
+    LIST_FIELDS,
+    SEARCH_RESULT_FIELDS,
+    SHOW_ALL_FIELDS,
+    SUMMARY_BY,
+    Format,
+)
 from directives_cli.render.formats import renderer_for
 
 if TYPE_CHECKING:
     from directives_cli.database import Index
+    from directives_cli.render.records import ContextOf
     from directives_cli.search import SearchQuery
 
 #: Re-exported: callers that take a command's result know it as `commands.Output`.
@@ -65,10 +74,16 @@ def _split(values: Sequence[str] | None) -> tuple[str, ...]:
 
 
 def parse_fields(value: str | None, fmt: Format, *, search: bool = False) -> tuple[str, ...]:
-    """The --fields comma list, checked against the fields that exist."""
+    """The --fields comma list of `list` or `search`, checked against the fields that
+    exist (`context` among them, on request only)."""
     if not value:
         return renderer_for(fmt).default_fields(search=search)
-    valid = RESULT_FIELDS if search else DIRECTIVE_FIELDS
+    return checked_fields(value, LIST_FIELDS if not search else SEARCH_RESULT_FIELDS)
+
+
+def checked_fields(value: str, valid: Sequence[str]) -> tuple[str, ...]:
+    """A --fields comma list, each name one of ``valid``: a usage error names the first
+    unknown one and lists the valid ones."""
     names = tuple(dict.fromkeys(name.strip() for name in value.split(",") if name.strip()))
     unknown = [name for name in names if name not in valid]
     if unknown or not names:
@@ -94,7 +109,15 @@ def list_directives(
     query.check_filters(index, filters)
     notes = tuple(query.unmatched_values(index, filters))
     items = query.iter_directives(index, filters, sort=sort, limit=limit)
-    return replace(renderer_for(fmt).directives(items, chosen), notes=notes)
+    output = renderer_for(fmt).directives(items, chosen, _context(index, chosen))
+    return replace(output, notes=notes)
+
+
+def _context(index: Index, fields: Sequence[str]) -> ContextOf | None:
+    """The source-sentence lookup, when the fields shown include `context`."""
+    from directives_cli import query
+
+    return query.context_finder(index) if "context" in fields else None
 
 
 def search_directives(
@@ -131,7 +154,7 @@ def search_directives(
     index = open_index(settings)
     query.check_filters(index, filters)
     hits = _hits_or_not_found(search.iter_search(index, spec), index, spec)
-    return renderer.directives(iter(()) if limit == 0 else hits, chosen)
+    return renderer.directives(iter(()) if limit == 0 else hits, chosen, _context(index, chosen))
 
 
 def _hits_or_not_found(hits: Iterator[Hit], index: Index, spec: SearchQuery) -> Iterator[Hit]:
@@ -145,14 +168,49 @@ def _hits_or_not_found(hits: Iterator[Hit], index: Index, spec: SearchQuery) -> 
     return itertools.chain((first,), hits)
 
 
-def show_directives(settings: Settings, ids: Sequence[str], fmt: Format) -> Output:
-    """`directives show`: each directive in full, with its quote's source sentence."""
+def show_directives(
+    settings: Settings, ids: Sequence[str], fmt: Format, *, fields: str | None = None
+) -> Output:
+    """`directives show`: each directive in full, with its quote's source sentence;
+    only the ``fields`` named, when some are."""
     from directives_cli import query
 
+    chosen = checked_fields(fields, SHOW_ALL_FIELDS) if fields else ()
     index = open_index(settings)
     items = query.get_directives(index, ids)
     shown = [(d, query.source_context(index, d)) for d in items]
-    return renderer_for(fmt).details(shown, lambda: _category_titles(index))
+    return renderer_for(fmt).details(shown, lambda: _category_titles(index), chosen)
+
+
+def summarise(settings: Settings, filters: Filters, fmt: Format, *, by: str | None) -> Output:
+    """`directives summary`: how many directives (after the `list` filters) fall in each
+    group of the ``by`` fields (a comma list, default category)."""
+    from directives_cli import query
+
+    fields = query.check_groups((by or SUMMARY_BY[0]).split(","), SUMMARY_BY)
+    index = open_index(settings)
+    query.check_filters(index, filters)
+    notes = tuple(query.unmatched_values(index, filters))
+    groups, columns = query.summary_counts(index, filters, fields)
+    total = query.count_directives(index, filters)
+    output = renderer_for(fmt).summary(fields, groups, total, columns)
+    return replace(output, notes=notes)
+
+
+def list_figures(
+    settings: Settings, meetings: Sequence[str], fmt: Format, *, fields: str | None = None
+) -> Output:
+    """`directives figures`: the statistics the meetings reported, as records."""
+    from directives_cli import query
+
+    chosen = (
+        checked_fields(fields, (*FIGURE_FIELDS, *FIGURE_OPTIONAL_FIELDS))
+        if fields
+        else FIGURE_FIELDS
+    )
+    index = open_index(settings)
+    query.check_filters(index, Filters(meetings=tuple(meetings)))
+    return renderer_for(fmt).figures(query.figures(index, meetings), chosen)
 
 
 def category_counts(settings: Settings, meetings: Sequence[str], fmt: Format) -> Output:

@@ -188,7 +188,9 @@ def run(parsed: Parsed) -> Output:
             fields=_one(parsed, optspec.FIELDS),
         )
     if parsed.command == "show":
-        return commands.show_directives(settings, parsed.arguments, fmt)
+        return commands.show_directives(
+            settings, parsed.arguments, fmt, fields=_one(parsed, optspec.FIELDS)
+        )
     if parsed.command == "categories":
         return commands.category_counts(settings, _many(parsed, optspec.MEETING), fmt)
     return commands.describe_meetings(settings, parsed.arguments, fmt)

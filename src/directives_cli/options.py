@@ -18,7 +18,7 @@ import typer
 from directives_cli import optspec
 from directives_cli.model import ACTS
 from directives_cli.optspec import Opt
-from directives_cli.render import RESULT_FIELDS, Color, Format
+from directives_cli.render import SEARCH_RESULT_FIELDS, SUMMARY_BY, Color, Format
 
 if TYPE_CHECKING:
     from directives_cli.database import Index
@@ -104,7 +104,12 @@ def complete_search_fields(incomplete: str) -> Iterator[str]:
 
 def complete_fields(incomplete: str) -> Iterator[str]:
     """The fields --fields can print."""
-    return _complete_comma_list(incomplete, RESULT_FIELDS)
+    return _complete_comma_list(incomplete, SEARCH_RESULT_FIELDS)
+
+
+def complete_summary_by(incomplete: str) -> Iterator[str]:
+    """The fields summary --by groups by."""
+    return _complete_comma_list(incomplete, SUMMARY_BY)
 
 
 def complete_sort_keys(incomplete: str) -> list[str]:
@@ -123,6 +128,7 @@ COMPLETERS: dict[str, Callable[..., Iterable[str]]] = {
     "meetings": complete_meetings,
     "fields": complete_fields,
     "sort": complete_sort_keys,
+    "summary_by": complete_summary_by,
     "search_fields": complete_search_fields,
 }
 
@@ -154,6 +160,7 @@ MeetingOpt = Annotated[list[str] | None, typer_option(optspec.MEETING)]
 LimitOpt = Annotated[int | None, typer_option(optspec.LIMIT)]
 FieldsOpt = Annotated[str | None, typer_option(optspec.FIELDS)]
 SortOpt = Annotated[str, typer_option(optspec.SORT)]
+ByOpt = Annotated[str, typer_option(optspec.BY)]
 InOpt = Annotated[str | None, typer_option(optspec.WITHIN)]
 AnyOpt = Annotated[bool, typer_option(optspec.ANY_TERM)]
 RegexOpt = Annotated[bool, typer_option(optspec.REGEX)]

@@ -145,6 +145,15 @@ FIELDS = Opt(
     show_default=False,
     completer="fields",
 )
+#: The fields are `render.SUMMARY_BY` (checked by tests/test_options.py).
+BY = Opt(
+    "by",
+    ("--by",),
+    "Group by this field, or two (a comma list) for a cross-table: "
+    "category, act, speaker, meeting or tag.",
+    default="category",
+    completer="summary_by",
+)
 #: What `list` is ordered by when `--sort` is not given.
 DEFAULT_SORT = "catalogue"
 #: The keys are `query.SORT_KEYS` (tests/test_options.py checks the help names them all).
@@ -285,7 +294,7 @@ FAST_COMMANDS: dict[str, CommandDecl] = {
     "search": CommandDecl(
         (ANY_TERM, WITHIN, REGEX, *FILTERS, LIMIT, FIELDS, *_COMMON), min_args=1, max_args=None
     ),
-    "show": CommandDecl(_COMMON, min_args=1, max_args=None),
+    "show": CommandDecl((FIELDS, *_COMMON), min_args=1, max_args=None),
     "categories": CommandDecl((MEETING, *_COMMON)),
     "meeting": CommandDecl(_COMMON, max_args=None),
 }

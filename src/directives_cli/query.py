@@ -274,6 +274,139 @@ def _sorter(index: Index, sort: str) -> tuple[str, Callable[[Any], Any]]:
     return "document", starts.__getitem__
 
 
+# ---- summary --------------------------------------------------------------------------------
+
+#: The column each `summary --by` field groups on, and the expression it groups by
+#: (speakers as `--speaker` folds them, through speaker_names aliased ``s``).
+_GROUPS: dict[str, tuple[str, str]] = {
+    "category": ("d.category", "d.category"),
+    "act": ("d.act", "d.act"),
+    "meeting": ("d.meeting", "d.meeting"),
+    "speaker": ("d.speaker", "s.fold"),
+}
+
+#: One group of a summary: its value for each `--by` field (None: no tag) and its count.
+Group = tuple[tuple[str | None, ...], int]
+
+
+def check_groups(by: Sequence[str], valid: Sequence[str]) -> tuple[str, ...]:
+    """The ``--by`` fields, checked: one or two distinct names of ``valid``."""
+    names = tuple(dict.fromkeys(name.strip() for name in by if name.strip()))
+    for name in names:
+        if name not in valid:
+            near = _nearest(name, valid)
+            raise UsageError(f"unknown field {name!r} for --by ({near}valid: {', '.join(valid)})")
+    if not 1 <= len(names) <= 2:
+        raise UsageError("--by takes one field or two, e.g. --by category or --by category,act")
+    return names
+
+
+def count_directives(index: Index, filters: Filters = _ANY) -> int:
+    """How many directives match ``filters``: what `list` would print, counted."""
+    where, params = where_clause(filters)
+    return int(index.rows(f"SELECT count(*) FROM directives d WHERE {where}", params)[0][0])
+
+
+def summary_counts(
+    index: Index, filters: Filters, by: Sequence[str]
+) -> tuple[list[Group], list[str | None]]:
+    """How many directives matching ``filters`` fall in each group of the ``by`` fields,
+    groups that hold none left out, with the second field's values in order (a
+    cross-table's columns; none for one field). Values group as the filters match them (ignoring
+    case), so each count is what `list` gives with that value added as a filter. A
+    directive counts once under each of its tags, and under None when it has none.
+    Counted in SQL, but for tags, which are decoded from each directive's row."""
+    where, params = where_clause(filters)
+    join = " JOIN speaker_names s ON s.speaker = d.speaker" if "speaker" in by else ""
+    if "tag" in by:
+        groups = _tag_groups(index, where, params, join, by)
+    else:
+        shown = ", ".join(f"min({_GROUPS[f][0]})" for f in by)
+        keys = ", ".join(_GROUPS[f][1] for f in by)
+        groups = [
+            (tuple(row[: len(by)]), row[len(by)], row[len(by) + 1])
+            for row in index.rows(
+                f"SELECT {shown}, count(*), min(d.position) FROM directives d{join}"
+                f" WHERE {where} GROUP BY {keys}",
+                params,
+            )
+        ]
+    return _ordered(index, groups, by)
+
+
+def _tag_groups(
+    index: Index, where: str, params: list[str | bytes], join: str, by: Sequence[str]
+) -> list[_Counted]:
+    other = next((f for f in by if f != "tag"), None)
+    column = _GROUPS[other][0] if other else "NULL"
+    shown: dict[tuple[str | None, ...], tuple[str | None, ...]] = {}
+    counts: dict[tuple[str | None, ...], int] = {}
+    firsts: dict[tuple[str | None, ...], int] = {}
+    for position, value, stored in index.rows(
+        f"SELECT d.position, {column}, d.tags FROM directives d{join} WHERE {where}", params
+    ):
+        tags: dict[str | None, str | None] = {t.casefold(): t for t in decode_list(stored)[::-1]}
+        for fold, tag in (tags or {None: None}).items():
+            folded = tuple(fold if f == "tag" else _fold(value) for f in by)
+            shown.setdefault(folded, tuple(tag if f == "tag" else value for f in by))
+            counts[folded] = counts.get(folded, 0) + 1
+            firsts.setdefault(folded, position)
+    return [(shown[k], counts[k], firsts[k]) for k in counts]
+
+
+def _fold(value: str | None) -> str | None:
+    return None if value is None else value.casefold()
+
+
+#: A group before ordering: its values, its count, and its first directive's position.
+_Counted = tuple[tuple[str | None, ...], int, int]
+
+
+def _ranks(
+    index: Index, groups: Sequence[_Counted], by: Sequence[str]
+) -> list[Callable[[str | None], tuple[Any, ...]]]:
+    """For each `--by` field, the sort key of its values: categories as `categories`
+    lists them, meetings as the catalogue first uses them, acts as the contract lists
+    them, speakers and tags alphabetically (no tag last)."""
+    acts = {act: rank for rank, act in enumerate(ACTS)}
+    keys: list[Callable[[str | None], tuple[Any, ...]]] = []
+    for slot, field in enumerate(by):
+        if field == "act":
+            keys.append(lambda v: (acts.get(str(v).lower(), len(acts)), str(v)))
+        elif field in ("speaker", "tag"):
+            keys.append(lambda v: (v is None, alphabetical_key(v or "")))
+        else:
+            firsts: dict[str | None, int] = {}
+            for values, _, first in groups:
+                key = _fold(values[slot])
+                firsts[key] = min(first, firsts.get(key, first))
+            if field == "category":
+                ranks: dict[str, int] = {}
+                for (cid,) in index.rows("SELECT id FROM categories ORDER BY position"):
+                    ranks.setdefault(cid.casefold(), len(ranks))
+                firsts = {k: ranks.get(str(k), len(ranks) + v) for k, v in firsts.items()}
+            keys.append(_by_first(firsts))
+    return keys
+
+
+def _by_first(firsts: dict[str | None, int]) -> Callable[[str | None], tuple[Any, ...]]:
+    return lambda value: (firsts.get(_fold(value), 0),)
+
+
+def _ordered(
+    index: Index, groups: list[_Counted], by: Sequence[str]
+) -> tuple[list[Group], list[str | None]]:
+    """The groups ordered field by field, and the values of the second field (if any)
+    in its own order, as a cross-table's columns."""
+    keys = _ranks(index, groups, by)
+    ordered = sorted(groups, key=lambda g: tuple(k(v) for k, v in zip(keys, g[0], strict=True)))
+    columns: dict[str | None, str | None] = {}
+    if len(by) == 2:
+        for values, _, _ in sorted(groups, key=lambda g: keys[1](g[0][1])):
+            columns.setdefault(_fold(values[1]), values[1])
+    return [(values, count) for values, count, _ in ordered], list(columns.values())
+
+
 # ---- by id ----------------------------------------------------------------------------------
 
 
@@ -425,6 +558,49 @@ def source_context(index: Index, directive: Directive) -> QuoteContext | None:
     from directives_cli import quotes  # only `show` sets quotes in context
 
     return quotes.quote_context(rows[0][0], directive.quote)
+
+
+def context_finder(index: Index) -> Callable[[Directive], QuoteContext | None]:
+    """`source_context` for many directives: each meeting's source text read once, when
+    its first directive asks, and kept for the call, so `list --fields id,context`
+    streams 100,000 directives without re-reading a source per record."""
+    from directives_cli import quotes
+
+    texts: dict[str, str | None] = {}
+
+    def find(directive: Directive) -> QuoteContext | None:
+        key = directive.meeting.casefold()
+        if key not in texts:
+            rows = index.rows(
+                "SELECT source FROM documents WHERE meeting = ? ORDER BY position LIMIT 1",
+                (_param(directive.meeting),),
+            )
+            texts[key] = rows[0][0] if rows else None
+        text = texts[key]
+        return None if text is None else quotes.quote_context(text, directive.quote)
+
+    return find
+
+
+def figures(
+    index: Index, meetings: Sequence[str] = ()
+) -> list[tuple[Statistic, QuoteContext | None]]:
+    """Every statistic of the meetings named (all when none are), in catalogue order, each
+    with its quote set in the source sentence around it (None without a source)."""
+    from directives_cli import quotes
+
+    wanted = {m.casefold() for m in meetings}
+    found: list[tuple[Statistic, QuoteContext | None]] = []
+    for doc in documents(index, with_source=True):
+        if wanted and doc.meeting.id.casefold() not in wanted:
+            continue
+        source = doc.meeting.source
+        text = source.text if source is not None else None
+        found += [
+            (s, None if text is None else quotes.quote_context(text, s.quote))
+            for s in doc.statistics
+        ]
+    return found
 
 
 # ---- completion -----------------------------------------------------------------------------

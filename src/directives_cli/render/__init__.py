@@ -52,3 +52,19 @@ CATEGORY_FIELDS: tuple[str, ...] = ("id", "meeting", "title", "description", "co
 
 #: What `show` adds to a directive's fields: the source sentence of its quote.
 SHOW_FIELDS: tuple[str, ...] = ("context",)
+
+#: What `summary --by` groups directives by: the keys of its records, before `count`.
+SUMMARY_BY: tuple[str, ...] = ("category", "act", "speaker", "meeting", "tag")
+
+#: The keys of a statistic record (`figures`), in output order.
+FIGURE_FIELDS: tuple[str, ...] = ("id", "meeting", "subject", "period", "change", "quote")
+
+#: Fields a record has only when `--fields` names them: the source sentence its quote
+#: stands in. Reading sources costs, so no default shows it (but `show`'s records).
+CONTEXT_FIELDS: tuple[str, ...] = ("context",)
+FIGURE_OPTIONAL_FIELDS: tuple[str, ...] = CONTEXT_FIELDS
+
+#: What `list --fields` accepts; `search --fields`; `show --fields`.
+LIST_FIELDS: tuple[str, ...] = (*DIRECTIVE_FIELDS, *CONTEXT_FIELDS)
+SEARCH_RESULT_FIELDS: tuple[str, ...] = (*RESULT_FIELDS, *CONTEXT_FIELDS)
+SHOW_ALL_FIELDS: tuple[str, ...] = (*DIRECTIVE_FIELDS, *SHOW_FIELDS)

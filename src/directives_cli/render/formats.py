@@ -13,7 +13,15 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple, Protocol, assert_never
 
-from directives_cli.model import DIRECTIVE_FIELDS, Category, Directive, Document, Hit, QuoteContext
+from directives_cli.model import (
+    DIRECTIVE_FIELDS,
+    Category,
+    Directive,
+    Document,
+    Hit,
+    QuoteContext,
+    Statistic,
+)
 from directives_cli.outcome import Output
 from directives_cli.render import (
     CATEGORY_FIELDS,
@@ -24,6 +32,7 @@ from directives_cli.render import (
 
 if TYPE_CHECKING:
     from directives_cli.diff import Change
+    from directives_cli.render.records import ContextOf
 
 #: Directives turned into records at a time while streaming: one query page.
 RECORD_BATCH = 500
@@ -32,6 +41,10 @@ RECORD_BATCH = 500
 Shown = tuple[Directive, QuoteContext | None]
 #: Category titles by (meeting, category id), asked for only by views that show them.
 CategoryTitles = Callable[[], Mapping[tuple[str, str], str]]
+#: One group of `summary`: its value for each `--by` field (None: no tag), and its count.
+Group = tuple[tuple[str | None, ...], int]
+#: A statistic with the source sentence of its quote (None: no source).
+Figure = tuple[Statistic, QuoteContext | None]
 
 
 class Renderer(Protocol):
@@ -51,12 +64,36 @@ class Renderer(Protocol):
         """The fields shown when ``--fields`` is not given."""
         ...
 
-    def directives(self, items: Iterator[Directive | Hit], fields: tuple[str, ...]) -> Output:
-        """`list` and `search`: one record per directive or hit, showing ``fields``."""
+    def directives(
+        self,
+        items: Iterator[Directive | Hit],
+        fields: tuple[str, ...],
+        context: ContextOf | None = None,
+    ) -> Output:
+        """`list` and `search`: one record per directive or hit, showing ``fields``
+        (``context`` finds the source sentence when ``fields`` names `context`)."""
         ...
 
-    def details(self, shown: Sequence[Shown], titles: CategoryTitles) -> Output:
-        """`show`: each directive whole, with the sentence its quote stands in."""
+    def details(
+        self, shown: Sequence[Shown], titles: CategoryTitles, fields: tuple[str, ...] = ()
+    ) -> Output:
+        """`show`: each directive whole, with the sentence its quote stands in; only
+        ``fields`` when some are given."""
+        ...
+
+    def summary(
+        self,
+        by: tuple[str, ...],
+        groups: Sequence[Group],
+        total: int,
+        columns: Sequence[str | None] = (),
+    ) -> Output:
+        """`summary`: how many of the ``total`` directives fall in each group; for two
+        fields, ``columns`` are the second field's values in order."""
+        ...
+
+    def figures(self, figures: Sequence[Figure], fields: tuple[str, ...]) -> Output:
+        """`figures`: one record per statistic, showing ``fields``."""
         ...
 
     def categories(self, counts: Sequence[tuple[Category, int]]) -> Output:
@@ -82,16 +119,29 @@ class TableRenderer(NamedTuple):
         """A row's worth: enough to pick a directive (and its score, for a search)."""
         return (*DEFAULT_FIELDS, "score") if search else DEFAULT_FIELDS
 
-    def directives(self, items: Iterator[Directive | Hit], fields: tuple[str, ...]) -> Output:
+    def directives(
+        self,
+        items: Iterator[Directive | Hit],
+        fields: tuple[str, ...],
+        context: ContextOf | None = None,
+    ) -> Output:
         """One table; a search's matched words highlighted, with a snippet column."""
         from directives_cli.render import table
 
-        return Output(renderables=(table.directives_table(list(items), fields),))
+        return Output(renderables=(table.directives_table(list(items), fields, context=context),))
 
-    def details(self, shown: Sequence[Shown], titles: CategoryTitles) -> Output:
-        """A panel per directive, its category named by title."""
+    def details(
+        self, shown: Sequence[Shown], titles: CategoryTitles, fields: tuple[str, ...] = ()
+    ) -> Output:
+        """A panel per directive, its category named by title; with ``fields``, a table
+        of those fields instead, as `list` draws it."""
         from directives_cli.render import table
 
+        if fields:
+            contexts = {id(d): ctx for d, ctx in shown}
+            rows = [d for d, _ in shown]
+            view = table.directives_table(rows, fields, context=lambda d: contexts.get(id(d)))
+            return Output(renderables=(view,))
         named = titles()
         return Output(
             renderables=tuple(
@@ -111,6 +161,24 @@ class TableRenderer(NamedTuple):
         from directives_cli.render import table
 
         return Output(renderables=(table.meeting_view(documents),))
+
+    def summary(
+        self,
+        by: tuple[str, ...],
+        groups: Sequence[Group],
+        total: int,
+        columns: Sequence[str | None] = (),
+    ) -> Output:
+        """Counts with their share of the total and a bar; two fields as a cross-table."""
+        from directives_cli.render import table
+
+        return Output(renderables=(table.summary_view(by, groups, total, columns),))
+
+    def figures(self, figures: Sequence[Figure], fields: tuple[str, ...]) -> Output:
+        """The statistics as a table of ``fields``."""
+        from directives_cli.render import table
+
+        return Output(renderables=(table.figures_table(figures, fields),))
 
     def changes(self, changes: Sequence[Change], by_text: bool) -> Output:
         """A line per record, a word diff per changed field, then a summary."""
@@ -143,18 +211,54 @@ class TextRenderer(NamedTuple):
         script gets the whole record without knowing the field names."""
         return self.search_fields if search else self.fields
 
-    def directives(self, items: Iterator[Directive | Hit], fields: tuple[str, ...]) -> Output:
+    def directives(
+        self,
+        items: Iterator[Directive | Hit],
+        fields: tuple[str, ...],
+        context: ContextOf | None = None,
+    ) -> Output:
         """Records rendered lazily, a page of directives at a time, as the writer asks."""
         from directives_cli.render.machine import iter_records
 
-        return self._output(chunks=iter_records(_records(items, fields), self.fmt, fields))
+        records = _records(items, fields, context)
+        return self._output(chunks=iter_records(records, self.fmt, fields))
 
-    def details(self, shown: Sequence[Shown], titles: CategoryTitles) -> Output:
-        """Every field of each directive, plus `context`."""
+    def details(
+        self, shown: Sequence[Shown], titles: CategoryTitles, fields: tuple[str, ...] = ()
+    ) -> Output:
+        """Every field of each directive, plus `context` (only ``fields``, if given)."""
         from directives_cli.render.machine import render_pairs
-        from directives_cli.render.records import shown_record
+        from directives_cli.render.records import pick, shown_record
 
-        return self._output(render_pairs([shown_record(d, ctx) for d, ctx in shown], self.fmt))
+        records = [shown_record(d, ctx) for d, ctx in shown]
+        if fields:
+            records = [pick(record, fields) for record in records]
+        return self._output(render_pairs(records, self.fmt))
+
+    def summary(
+        self,
+        by: tuple[str, ...],
+        groups: Sequence[Group],
+        total: int,
+        columns: Sequence[str | None] = (),
+    ) -> Output:
+        """Tidy rows, one per group: the `--by` fields' values, then `count`; `ids`
+        gives the first field's values, one a line."""
+        from directives_cli.render.machine import render_records
+        from directives_cli.render.records import summary_records
+
+        rows = summary_records(by, groups)
+        if self.fmt is Format.IDS:
+            firsts = [{by[0]: value} for value in dict.fromkeys(v[0] for v, _ in groups)]
+            return self._output(render_records(firsts, Format.PLAIN, by[:1]))
+        return self._output(render_records(rows, self.fmt, (*by, "count")))
+
+    def figures(self, figures: Sequence[Figure], fields: tuple[str, ...]) -> Output:
+        """One record per statistic."""
+        from directives_cli.render.machine import render_records
+        from directives_cli.render.records import figure_records
+
+        return self._output(render_records(figure_records(figures, fields), self.fmt, fields))
 
     def categories(self, counts: Sequence[tuple[Category, int]]) -> Output:
         """One record per category."""
@@ -185,12 +289,12 @@ class TextRenderer(NamedTuple):
 
 
 def _records(
-    items: Iterator[Directive | Hit], fields: tuple[str, ...]
+    items: Iterator[Directive | Hit], fields: tuple[str, ...], context: ContextOf | None
 ) -> Iterator[dict[str, object]]:
     from directives_cli.render.records import directive_records
 
     while batch := list(itertools.islice(items, RECORD_BATCH)):
-        yield from directive_records(batch, fields)
+        yield from directive_records(batch, fields, context)
 
 
 def default_fields(fmt: Format, *, search: bool = False) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ values, whichever format a script asks for. Key order is part of the output cont
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from directives_cli.errors import UsageError
 from directives_cli.model import (
@@ -25,15 +25,32 @@ from directives_cli.model import (
 SCORE_PLACES = 4
 
 
+#: The source sentence of a directive's quote (None: no source), looked up on demand.
+ContextOf = Callable[[Directive], QuoteContext | None]
+
+
 def directive_records(
-    items: Sequence[Directive | Hit], fields: Sequence[str]
+    items: Sequence[Directive | Hit], fields: Sequence[str], context: ContextOf | None = None
 ) -> list[dict[str, object]]:
     """One record per directive or search hit, holding ``fields`` in the order given.
 
     A Hit adds ``score`` (rounded) and ``matched`` (the fields that matched) to its
-    directive's own fields.
+    directive's own fields; ``context`` is looked up only when ``fields`` names it.
     """
-    return [pick(_directive_record(item), fields) for item in items]
+    wants = context is not None and "context" in fields
+    records = []
+    for item in items:
+        record = _directive_record(item)
+        if wants and context is not None:
+            directive = item.directive if isinstance(item, Hit) else item
+            record["context"] = context_text(context(directive))
+        records.append(pick(record, fields))
+    return records
+
+
+def context_text(context: QuoteContext | None) -> str | None:
+    """The source sentence a quote stands in, as one string (None: no source)."""
+    return None if context is None else f"{context.before}{context.quote}{context.after}"
 
 
 def _directive_record(item: Directive | Hit) -> dict[str, object]:
@@ -72,10 +89,25 @@ def shown_record(directive: Directive, context: QuoteContext | None) -> dict[str
     """A directive's record plus `context`: the source sentence its quote stands in
     (null when the catalogue names no source), so `show`'s keys never vary."""
     record: dict[str, object] = dict(directive.record())
-    record["context"] = (
-        None if context is None else f"{context.before}{context.quote}{context.after}"
-    )
+    record["context"] = context_text(context)
     return record
+
+
+def summary_records(
+    by: Sequence[str], groups: Sequence[tuple[tuple[str | None, ...], int]]
+) -> list[dict[str, object]]:
+    """Tidy rows of a summary: each `--by` field's value, then `count`."""
+    return [{**dict(zip(by, values, strict=True)), "count": count} for values, count in groups]
+
+
+def figure_records(
+    figures: Sequence[tuple[Statistic, QuoteContext | None]], fields: Sequence[str]
+) -> list[dict[str, object]]:
+    """One record per statistic, with its meeting id and, when asked, `context`."""
+    return [
+        pick({**statistic.record(), "context": context_text(ctx)}, fields)
+        for statistic, ctx in figures
+    ]
 
 
 def category_records(counts: Sequence[tuple[Category, int]]) -> list[dict[str, object]]:

@@ -17,7 +17,15 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from directives_cli.model import Category, Directive, Document, Hit, Meeting, QuoteContext
+from directives_cli.model import (
+    Category,
+    Directive,
+    Document,
+    Hit,
+    Meeting,
+    QuoteContext,
+    Statistic,
+)
 from directives_cli.render import records
 from directives_cli.render.escape import visible
 from directives_cli.render.highlight import snippet, terms_pattern
@@ -60,7 +68,11 @@ def _string(value: object) -> str:
 
 
 def directives_table(
-    items: Sequence[Directive | Hit], fields: Sequence[str], *, terms: Sequence[str] = ()
+    items: Sequence[Directive | Hit],
+    fields: Sequence[str],
+    *,
+    terms: Sequence[str] = (),
+    context: records.ContextOf | None = None,
 ) -> RenderableType:
     """Directives (or search hits) as rows showing ``fields``, every id in full.
 
@@ -76,7 +88,9 @@ def directives_table(
         columns.append(Field(SNIPPET_FIELD))
     rows = [
         _directive_row(item, record, pattern, with_snippet=with_snippet)
-        for item, record in zip(items, records.directive_records(items, fields), strict=True)
+        for item, record in zip(
+            items, records.directive_records(items, fields, context), strict=True
+        )
     ]
     return Records(columns, rows)
 
@@ -284,5 +298,85 @@ def _statistics(document: Document) -> RenderableType:
     ]
     rows = [
         [text(s.id), text(s.subject), text(s.period), text(s.change)] for s in document.statistics
+    ]
+    return Records(columns, rows)
+
+
+# ---- summary -----------------------------------------------------------------------------
+
+
+def summary_view(
+    by: Sequence[str],
+    groups: Sequence[tuple[tuple[str | None, ...], int]],
+    total: int,
+    order: Sequence[str | None] = (),
+) -> RenderableType:
+    """Counts with their share of the ``total`` directives and a bar (longest = most);
+    for two fields, a cross-table: a row per value of the first, a column per value of
+    the second, then the row's count, share and bar."""
+    rows: list[tuple[str | None, list[int], int]]
+    if len(by) == 1:
+        rows = [(values[0], [], count) for values, count in groups]
+        columns: list[str] = []
+    else:
+        columns = [value or "" for value in order]
+        cells: dict[str, dict[str, int]] = {}
+        for (first, second), count in groups:
+            cells.setdefault(first or "", {})[second or ""] = count
+        rows = [
+            (first, [cells[first].get(c, 0) for c in columns], sum(cells[first].values()))
+            for first in cells
+        ]
+    most = max((count for *_, count in rows), default=0)
+    fields = [
+        Field(by[0], fixed=True, style="bold cyan"),
+        *(Field(_group_name(c), fixed=True, justify="right") for c in columns),
+        Field("count" if len(by) == 1 else "total", fixed=True, justify="right"),
+        Field("share", fixed=True, justify="right"),
+        Field("", fixed=True),
+    ]
+    drawn: list[list[RenderableType]] = [
+        [
+            text(_group_name(value)),
+            *(text(n if n else "") for n in counts),
+            text(count),
+            text(f"{100 * count / total:.1f}%" if total else ""),
+            Bar(count / most if most else 0.0, BAR_WIDTH // 2 if columns else BAR_WIDTH),
+        ]
+        for value, counts, count in rows
+    ]
+    return Group(Records(fields, drawn), Text(_summary_caption(by, total), style="dim"))
+
+
+def _group_name(value: str | None) -> str:
+    return value or "(no tag)"
+
+
+def _summary_caption(by: Sequence[str], total: int) -> str:
+    noun = "directive" if total == 1 else "directives"
+    caption = f"{total} {noun}; share is of all {total}"
+    if "tag" in by:
+        caption += "; a directive with several tags counts under each"
+    return caption
+
+
+# ---- figures -----------------------------------------------------------------------------
+
+
+def figures_table(
+    figures: Sequence[tuple[Statistic, QuoteContext | None]], fields: Sequence[str]
+) -> RenderableType:
+    """The statistics as rows of ``fields``, ids in full."""
+    columns = [
+        Field(
+            name,
+            fixed=name == "id",
+            style=_FIELD_STYLES.get(name, ""),
+            justify="right" if name == "change" else "left",
+        )
+        for name in fields
+    ]
+    rows = [
+        [text(v) for v in record.values()] for record in records.figure_records(figures, fields)
     ]
     return Records(columns, rows)
