@@ -555,7 +555,15 @@ def test_schema_command_prints_the_shipped_schema_file(cli: Invoke) -> None:
     ("args", "hint"),
     [
         (["search", "elevater"], "did you mean: elevator?"),
-        (["search", "elevator"], "'elevator' only in the meeting record: see 'directives meeting'"),
+        (["search", "elevator"], "'elevator' only in the figures: see 'directives figures'"),
+        (["search", "2018"], "'2018' only in the figures: see 'directives figures'"),
+        (["search", "deaths"], "'deaths' only in the figures: see 'directives figures'"),
+        (["search", "Hefei"], "'hefei' only in the meeting record: see 'directives meeting'"),
+        (
+            ["search", "deaths", "Hefei"],
+            "'deaths' only in the figures: see 'directives figures'; "
+            "'hefei' only in the meeting record: see 'directives meeting'",
+        ),
         (["search", "insurance", "-c", "reform"], "some match without the filters"),
         (["search", "insurance", "and", "credit"], "(2 directives match some of the words: --any"),
         (["search", "credit", "qwxzv"], "(1 directive matches some of the words: --any shows"),

@@ -341,7 +341,7 @@ def diff_catalogues(
 def _nothing_found(index: Index, spec: SearchQuery) -> str:
     """Why nothing matched, as far as the catalogue can tell: the filters hid matches,
     some of the words match (`--any` shows those directives), a word looks misspelt, or a
-    word appears only in the meeting record (which search does not cover). Regular
+    word appears only in the figures or the meeting record (which search does not cover). Regular
     expressions get no hints: their fragments would be "corrected" into words the user
     never meant."""
     from directives_cli import search
@@ -361,10 +361,11 @@ def _nothing_found(index: Index, spec: SearchQuery) -> str:
     suggestions = search.suggest(index, spec.terms)
     if suggestions:
         hints.append(f"did you mean: {', '.join(suggestions)}?")
-    elsewhere = search.outside_directives(index, [*spec.terms, *suggestions])
-    if elsewhere:
-        words = ", ".join(repr(w) for w in elsewhere)
-        hints.append(f"{words} only in the meeting record: see 'directives meeting'")
+    elsewhere = search.outside_where(index, [*spec.terms, *suggestions])
+    for where, pointer in (("figures", "the figures"), ("meeting", "the meeting record")):
+        words = ", ".join(repr(w) for w, place in elsewhere if place == where)
+        if words:
+            hints.append(f"{words} only in {pointer}: see 'directives {where}'")
     return f"{message} ({'; '.join(hints)})" if hints else message
 
 

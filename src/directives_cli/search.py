@@ -754,16 +754,36 @@ def outside_directives(index: Index, phrases: Sequence[str]) -> list[str]:
     categories, statistics) uses but no directive does: search cannot find them, and
     `directives meeting` shows them. Lets "nothing found" say where a word does appear
     ("elevator" is only in the 2018 figures) instead of leaving the reader guessing."""
+    return [word for word, _ in outside_where(index, phrases)]
+
+
+def outside_where(index: Index, phrases: Sequence[str]) -> list[tuple[str, str]]:
+    """`outside_directives` with where each word is: "figures" when a statistic (its
+    subject, period, change or quote) uses it, so `directives figures` shows it, else
+    "meeting" (the meeting's own record or a category)."""
     vocabulary = _Vocabulary(index)
     try:
         words = [w for p in content_terms(phrases) for w in textfold.words(textfold.fold(p))]
-        return list(
-            dict.fromkeys(
-                w for w in words if w in vocabulary.extra and not vocabulary.in_directives(w)
-            )
-        )
+        figures = _figure_words(index)
+        return [
+            (w, "figures" if w in figures else "meeting")
+            for w in dict.fromkeys(words)
+            if (w in vocabulary.extra or w in figures) and not vocabulary.in_directives(w)
+        ]
     finally:
         vocabulary.close()
+
+
+def _figure_words(index: Index) -> set[str]:
+    """Folded words of every statistic: subject, period, change and quote."""
+    from directives_cli.query import documents
+
+    texts = [
+        f"{s.subject} {s.period} {s.change} {s.quote}"
+        for doc in documents(index)
+        for s in doc.statistics
+    ]
+    return {w for text in texts for w in textfold.words(textfold.fold(text))}
 
 
 def _term_suggestions(term: str, vocabulary: _Vocabulary, limit: int) -> list[str]:

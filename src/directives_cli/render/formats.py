@@ -274,6 +274,10 @@ class TextRenderer(NamedTuple):
         from directives_cli.render.records import meeting_records
 
         rows = meeting_records(documents)
+        if self.fmt is Format.MARKDOWN:
+            from directives_cli.render.machine import markdown_meetings
+
+            return self._output(markdown_meetings(rows))
         if self.meetings_as_list:
             return self._output(render_records(rows, self.fmt, tuple(rows[0]) if rows else ()))
         return self._output(render_pairs(rows, self.fmt))

@@ -231,6 +231,35 @@ def _markdown_pairs(record: Record) -> str:
     return _markdown_table(("Field", "Value"), [(key, value) for key, value in record.items()])
 
 
+def markdown_meetings(records: Sequence[Record]) -> str:
+    """`meeting -f markdown`: a Field | Value table per meeting, lists one item a line
+    (never JSON in a cell), then its statistics as a table of their own."""
+    parts = []
+    for record in records:
+        pairs = [(key, _readable(value)) for key, value in record.items() if key != "statistics"]
+        text = _markdown_table(("Field", "Value"), pairs)
+        figures = record.get("statistics")
+        if isinstance(figures, list) and figures:
+            keys = list(dict.fromkeys(k for figure in figures for k in figure))
+            rows = [[_readable(figure.get(k)) for k in keys] for figure in figures]
+            text += "\nFigures reported\n\n" + _markdown_table(keys, rows)
+        parts.append(text)
+    return "\n".join(parts)
+
+
+def _readable(value: object) -> object:
+    """A nested value as lines a person reads: list items one a line, a mapping as its
+    values ("Chen Gang, a member of ...", "title (file)")."""
+    if isinstance(value, list):
+        return "\n".join(str(_readable(item)) for item in value)
+    if isinstance(value, dict):
+        shown = [str(v) for v in value.values() if v is not None and v != ""]
+        if set(value) == {"title", "file"} and len(shown) == 2:
+            return f"{shown[0]} ({shown[1]})"
+        return ", ".join(shown)
+    return value
+
+
 # ---- data formats -------------------------------------------------------------------------
 
 

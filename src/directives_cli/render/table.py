@@ -263,7 +263,7 @@ def _meeting_facts(meeting: Meeting) -> Pairs:
         ("organiser", meeting.organiser),
         ("speakers", _speakers(meeting)),
         ("guided by", list(meeting.guided_by)),
-        ("source", _source(source.title, source.file) if source else None),
+        ("source", _source(_new_title(meeting, source.title), source.file) if source else None),
     ]
     return _grid((name, value) for name, value in facts if value)
 
@@ -275,8 +275,14 @@ def _speakers(meeting: Meeting) -> Text | None:
     return Text("\n".join(visible(line) for line in lines), overflow="fold")
 
 
+def _new_title(meeting: Meeting, title: str | None) -> str | None:
+    """The source's title, unless the view already shows it as the meeting's (the
+    published title is usually the report's headline): one title, printed once."""
+    return None if title in (meeting.title, meeting.published_title) else title
+
+
 def _source(title: str | None, file: str | None) -> Text | None:
-    shown = [part for part in (title, f"({file})" if file else None) if part]
+    shown = [part for part in (title, f"({file})" if file and title else file) if part]
     return text(" ".join(shown)) if shown else None
 
 
