@@ -332,7 +332,7 @@ def summary_command(
       directives summary
       directives summary --by act --speaker chen
       directives summary --by category,act -f csv > counts.csv
-      directives summary --by tag -f json | jq -r '.[] | "\\(.count)\t\\(.tag)"'
+      directives summary --by tag -f json | jq -r '.[] | "\\(.count) \\(.tag)"'
     """
     output = commands.summarise(
         _settings(ctx),
