@@ -562,22 +562,24 @@ def source_context(index: Index, directive: Directive) -> QuoteContext | None:
 
 def context_finder(index: Index) -> Callable[[Directive], QuoteContext | None]:
     """`source_context` for many directives: each meeting's source text read once, when
-    its first directive asks, and kept for the call, so `list --fields id,context`
-    streams 100,000 directives without re-reading a source per record."""
+    its first directive asks, and kept for the call with where its last quote was
+    found, so `list --fields id,context` streams 100,000 directives without reading or
+    scanning a whole source per record (`quotes.ContextFinder`)."""
     from directives_cli import quotes
 
-    texts: dict[str, str | None] = {}
+    finders: dict[str, quotes.ContextFinder | None] = {}
 
     def find(directive: Directive) -> QuoteContext | None:
         key = directive.meeting.casefold()
-        if key not in texts:
+        if key not in finders:
             rows = index.rows(
                 "SELECT source FROM documents WHERE meeting = ? ORDER BY position LIMIT 1",
                 (_param(directive.meeting),),
             )
-            texts[key] = rows[0][0] if rows else None
-        text = texts[key]
-        return None if text is None else quotes.quote_context(text, directive.quote)
+            text = rows[0][0] if rows else None
+            finders[key] = None if text is None else quotes.ContextFinder(text)
+        finder = finders[key]
+        return None if finder is None else finder.context(directive.quote)
 
     return find
 
