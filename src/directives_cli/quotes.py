@@ -170,13 +170,12 @@ def quote_context(text: str, quote: str, cap: int = CONTEXT_CHARS) -> QuoteConte
 
 class ContextFinder:
     """`quote_context` for many quotes of one source, without scanning the whole source
-    for each (minutes at 100,000 directives): it looks first just around where the
-    previous quote was found, since catalogues mostly follow the source's order (as
-    `QuoteFinder` relies on too), then through `QuoteFinder`'s window index of a large
-    source, and scans the whole text only when neither finds the quote. A quote that occurs once (what a catalogue's quotes are written to do) gets
-    exactly `quote_context`'s answer; one that occurs several times gets the sentence of
-    the occurrence nearest after the previous quote, which is the one a reader of the
-    source in order meets."""
+    for each (minutes at 100,000 directives): it looks first around where the previous
+    quote was found, since catalogues mostly follow the source's order (as `QuoteFinder`
+    relies on too), then through `QuoteFinder`'s window index of a large source, and
+    scans the whole text only when neither finds the quote. A quote that occurs once
+    (what a catalogue's quotes are written to do) gets exactly `quote_context`'s answer;
+    one that occurs several times may get the sentence of a later occurrence."""
 
     __slots__ = ("cursor", "finder", "text")
 
