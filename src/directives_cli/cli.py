@@ -45,9 +45,11 @@ EXIT_CODES_HELP = (
 )
 FIELDS_HELP = (
     "Fields (for --fields, and the keys of json, jsonl, csv and yaml): id, meeting, category, "
-    "title, text, speaker, act, quote, addressees, tags."
+    "title, text, speaker, act, quote, addressees, tags, note (an editor's note, null when none)."
 )
-SEARCH_FIELDS_HELP = FIELDS_HELP.replace("tags.", "tags; search adds score and matched.")
+SEARCH_FIELDS_HELP = FIELDS_HELP.replace(
+    "none).", "none); search adds score and matched (listed before note)."
+)
 
 app = typer.Typer(
     name="directives",

@@ -239,7 +239,9 @@ def category_counts(settings: Settings, meetings: Sequence[str], fmt: Format) ->
         return Output(renderables=(table.categories_table(counts),))
     from directives_cli.render.machine import render_records
 
-    keys = ("id",) if fmt is Format.IDS else ("id", "meeting", "title", "description", "count")
+    keys = (
+        ("id",) if fmt is Format.IDS else ("id", "meeting", "title", "description", "count", "note")
+    )
     return _text_output(fmt, render_records(records.category_records(counts), fmt, keys))
 
 

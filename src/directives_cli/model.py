@@ -24,7 +24,11 @@ DIRECTIVE_FIELDS: tuple[str, ...] = (
     "quote",
     "addressees",
     "tags",
+    "note",
 )
+#: Fields added after the first release: published after every other key (a search's
+#: ``score`` and ``matched`` included), so no column a script cuts by position moves.
+ADDED_FIELDS: tuple[str, ...] = ("note",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +63,12 @@ class Meeting:
     organiser: str | None = None
     speakers: tuple[Speaker, ...] = ()
     guided_by: tuple[str, ...] = ()
+    #: What the source says the meeting "implemented the spirit of".
+    implemented: tuple[str, ...] = ()
     attendees: tuple[str, ...] = ()
     source: Source | None = None
+    #: An editor's note: never the source's words.
+    note: str | None = None
 
     def record(self) -> dict[str, object]:
         """The meeting as the machine formats publish it (and the index stores it):
@@ -76,8 +84,10 @@ class Meeting:
             "organiser": self.organiser,
             "speakers": [{"name": s.name, "role": s.role} for s in self.speakers],
             "guided_by": list(self.guided_by),
+            "implemented": list(self.implemented),
             "attendees": list(self.attendees),
             "source": None if source is None else {"title": source.title, "file": source.file},
+            "note": self.note,
         }
 
 
@@ -89,6 +99,8 @@ class Category:
     title: str
     description: str
     meeting: str
+    #: An editor's note: never the source's words.
+    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +117,10 @@ class Directive:
     quote: str
     addressees: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    #: An editor's note: never the source's words, so kept apart from text and quote.
+    note: str | None = None
 
-    def record(self) -> dict[str, str | list[str]]:
+    def record(self) -> dict[str, str | list[str] | None]:
         """The directive as the machine formats publish it, keys in contract order."""
         return {
             "id": self.id,
@@ -119,6 +133,7 @@ class Directive:
             "quote": self.quote,
             "addressees": list(self.addressees),
             "tags": list(self.tags),
+            "note": self.note,
         }
 
 
@@ -132,8 +147,10 @@ class Statistic:
     period: str
     change: str
     quote: str
+    #: An editor's note: never the source's words.
+    note: str | None = None
 
-    def record(self) -> dict[str, str]:
+    def record(self) -> dict[str, str | None]:
         """The statistic as the machine formats publish it."""
         return {
             "id": self.id,
@@ -142,6 +159,7 @@ class Statistic:
             "period": self.period,
             "change": self.change,
             "quote": self.quote,
+            "note": self.note,
         }
 
 

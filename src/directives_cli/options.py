@@ -223,7 +223,7 @@ InOpt = Annotated[
         "--in",
         autocompletion=complete_search_fields,
         help="Search only these fields (comma list): "
-        "title, text, quote, tags, addressees, speaker, category.",
+        "title, text, quote, tags, addressees, speaker, category, note.",
         show_default=False,
     ),
 ]

@@ -2,7 +2,7 @@
 
 Matching. Every term must match (``any_term``: at least one); a term with spaces is a
 phrase (its words adjacent, in order); fields are title, text, quote, tags, addressees,
-speaker and the category's title, or those ``fields`` names. Matching ignores case,
+speaker, the category's title and the note, or those ``fields`` names. Matching ignores case,
 accents, compatibility forms and punctuation (quote marks, dashes) and English inflections
 ("reforming" finds "reform", "accident" finds "accidents") on both sides; text in scripts
 written without spaces (Chinese, Japanese, Thai...) matches as a run of characters, so
@@ -21,8 +21,9 @@ Ranking is BM25 with per-field weights, the formula Lucene uses::
 N is the number of directives, n(t) how many contain t (in the fields searched), |D| the
 number of words in D's searchable fields and avgdl its mean; k1 = 1.2, b = 0.75. The
 weights (:data:`WEIGHTS`): title 4, tags 3, category 2, text 1, quote 1, addressees 0.5,
-speaker 0.5 - a title or tag names what a directive is about, while the text and quote
-restate it and the addressees and speaker repeat across many directives. Scores are
+speaker 0.5, note 0.25 - a title or tag names what a directive is about, while the text and
+quote restate it and the addressees and speaker repeat across many directives; a note is an
+editor's reading, not the source, so it finds a directive but ranks it lowest. Scores are
 rounded to 6 decimals; equal scores keep catalogue order, so results are deterministic.
 FTS5's own ``bm25()`` computes the same sum but floors idf at 1e-6 for a term in more than
 half the directives, which in a 40-directive catalogue silences words like "safety";
@@ -77,6 +78,7 @@ SEARCH_FIELDS_ALLOWED: tuple[str, ...] = (
     "addressees",
     "speaker",
     "category",
+    "note",
 )
 #: BM25 field weights (see the module docstring), in SEARCH_FIELDS_ALLOWED order.
 WEIGHTS: dict[str, float] = {
@@ -87,6 +89,7 @@ WEIGHTS: dict[str, float] = {
     "addressees": 0.5,
     "speaker": 0.5,
     "category": 2.0,
+    "note": 0.25,
 }
 #: BM25's k1 and b, as FTS5's bm25() fixes them (stated here; not tunable).
 K1, B = 1.2, 0.75
@@ -145,7 +148,7 @@ def index_directives(conn: sqlite3.Connection, rows: Iterable[tuple[int, Directi
     counter = _Counter()
     conn.executemany(
         f"INSERT INTO {_WORDS_TABLE}(rowid, {', '.join(SEARCH_FIELDS_ALLOWED)})"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        f" VALUES (?, {', '.join('?' * len(SEARCH_FIELDS_ALLOWED))})",
         counter.each(_index_rows(rows)),
     )
     conn.execute("INSERT INTO search_meta VALUES ('rows', ?)", (counter.count,))
@@ -170,7 +173,7 @@ def _index_rows(rows: Iterable[tuple[int, Directive, str]]) -> Iterator[tuple[An
     for rowid, d, category in rows:
         yield (
             rowid, form(d.title), form(d.text), form(d.quote), form(sep.join(d.tags)),
-            form(sep.join(d.addressees)), form(d.speaker), form(category),
+            form(sep.join(d.addressees)), form(d.speaker), form(category), form(d.note or ""),
         )  # fmt: skip
 
 
@@ -461,8 +464,8 @@ def _field_text(d: Directive, name: str, titles: dict[tuple[str, str], str]) -> 
         return _SEPARATOR.join(d.addressees)
     if name == "category":
         return titles.get((d.meeting, d.category), "")
-    value: str = getattr(d, name)
-    return value
+    value: str | None = getattr(d, name)
+    return value or ""
 
 
 #: A stretch of a hit's text that may be an occurrence of a term: (term number, the
@@ -592,7 +595,12 @@ def _runaway(patterns: Sequence[str], directive: str) -> str:
 def _directives_in_order(index: Index, filters: Filters) -> Iterator[tuple[int, Directive]]:
     """(position, directive) in catalogue order, a page at a time so that 100,000 of them
     are never all in memory."""
-    from directives_cli.query import DIRECTIVE_COLUMNS, directive_from_row, where_clause
+    from directives_cli.query import (
+        AFTER_DIRECTIVE_COLUMNS,
+        DIRECTIVE_COLUMNS,
+        directive_from_row,
+        where_clause,
+    )
 
     where, params = where_clause(filters, alias="d")
     after = -1
@@ -603,10 +611,10 @@ def _directives_in_order(index: Index, filters: Filters) -> Iterator[tuple[int, 
             [*params, after],
         )
         for row in page:
-            yield row[10], directive_from_row(row)
+            yield row[AFTER_DIRECTIVE_COLUMNS], directive_from_row(row)
         if len(page) < _BATCH:
             return
-        after = page[-1][10]
+        after = page[-1][AFTER_DIRECTIVE_COLUMNS]
 
 
 def _regex_match(
@@ -845,9 +853,10 @@ def _catalogue_words(index: Index) -> set[str]:
     for doc in documents(index):
         meeting = doc.meeting
         texts += [meeting.title, meeting.location, meeting.published_title or ""]
-        texts += [*meeting.attendees, *meeting.guided_by, *(s.name for s in meeting.speakers)]
-        texts += [f"{c.title} {c.description}" for c in doc.categories]
-        texts += [f"{s.subject} {s.change}" for s in doc.statistics]
+        texts += [*meeting.attendees, *meeting.guided_by, *meeting.implemented]
+        texts += [*(s.name for s in meeting.speakers), meeting.note or ""]
+        texts += [f"{c.title} {c.description} {c.note or ''}" for c in doc.categories]
+        texts += [f"{s.subject} {s.change} {s.note or ''}" for s in doc.statistics]
     return {w for text in texts for w in textfold.words(textfold.fold(text))}
 
 

@@ -36,7 +36,7 @@ from directives_cli import __version__
 from directives_cli.model import Catalogue, Directive, Document, Statistic
 
 #: Version of the table layout below; bump it whenever a table or column changes.
-FORMAT = 3
+FORMAT = 4
 
 #: Separates the items of a stored list (tags, addressees); a value containing it is
 #: stored as JSON instead, recognisable by its leading "[".
@@ -66,7 +66,8 @@ CREATE TABLE categories(
     meeting TEXT NOT NULL COLLATE NOCASE,
     id TEXT NOT NULL COLLATE NOCASE,
     title TEXT NOT NULL,
-    description TEXT NOT NULL
+    description TEXT NOT NULL,
+    note TEXT
 );
 CREATE TABLE directives(
     position INTEGER PRIMARY KEY,
@@ -80,7 +81,8 @@ CREATE TABLE directives(
     addressees TEXT NOT NULL,
     title TEXT NOT NULL,
     text TEXT NOT NULL,
-    quote TEXT NOT NULL
+    quote TEXT NOT NULL,
+    note TEXT
 );
 CREATE TABLE speaker_names(speaker TEXT PRIMARY KEY, fold TEXT NOT NULL);
 CREATE TABLE tag_names(tag TEXT PRIMARY KEY, fold TEXT NOT NULL);
@@ -98,7 +100,7 @@ CREATE INDEX tag_names_fold ON tag_names(fold);
 
 _INSERT_DIRECTIVE = (
     "INSERT INTO directives(position, id, document, meeting, category, act, speaker, tags,"
-    " addressees, title, text, quote) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+    " addressees, title, text, quote, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 
 # Compact, non-ASCII kept as is; prebuilt because json.dumps with options builds an
@@ -499,7 +501,7 @@ def build(catalogue: Catalogue, conn: sqlite3.Connection) -> None:
         "INSERT INTO documents VALUES (?,?,?,?,?,?,?)", _document_rows(catalogue.documents)
     )
     conn.executemany(
-        "INSERT INTO categories VALUES (?,?,?,?,?,?)", _category_rows(catalogue.documents)
+        "INSERT INTO categories VALUES (?,?,?,?,?,?,?)", _category_rows(catalogue.documents)
     )
     speakers: set[str] = set()
     tags: set[str] = set()
@@ -532,7 +534,7 @@ def _category_rows(documents: Sequence[Document]) -> Iterator[Row]:
     for number, doc in enumerate(documents):
         for category in doc.categories:
             yield (position, number, category.meeting, category.id, category.title,
-                   category.description)  # fmt: skip
+                   category.description, category.note)  # fmt: skip
             position += 1
 
 
@@ -557,7 +559,7 @@ def _directive_rows(
             tags.update(t)
             yield (
                 position, d.id, number, d.meeting, d.category, d.act, d.speaker,
-                joined_t, joined_a, d.title, d.text, d.quote,
+                joined_t, joined_a, d.title, d.text, d.quote, d.note,
             )  # fmt: skip
             position += 1
 
@@ -627,5 +629,7 @@ def _write_meta(
 # ---- records ------------------------------------------------------------------------------
 
 
-def _statistic_row(statistic: Statistic) -> list[str]:
-    return [statistic.id, statistic.subject, statistic.period, statistic.change, statistic.quote]
+def _statistic_row(statistic: Statistic) -> list[str | None]:
+    """A statistic's fields after its meeting, in the order `Statistic` takes them."""
+    s = statistic
+    return [s.id, s.subject, s.period, s.change, s.quote, s.note]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import assert_never
 
-from directives_cli.model import DIRECTIVE_FIELDS
+from directives_cli.model import ADDED_FIELDS, DIRECTIVE_FIELDS
 
 
 class Format(StrEnum):
@@ -35,6 +35,14 @@ DEFAULT_FIELDS: tuple[str, ...] = ("id", "category", "act", "title")
 #: The fields a search result has on top of a directive's own.
 SEARCH_FIELDS: tuple[str, ...] = ("score", "matched")
 
+#: Every field of a search result in the data formats: a directive's first-release fields,
+#: then score and matched, then the fields added since, so no published column moves.
+SEARCH_RESULT_FIELDS: tuple[str, ...] = (
+    *(f for f in DIRECTIVE_FIELDS if f not in ADDED_FIELDS),
+    *SEARCH_FIELDS,
+    *ADDED_FIELDS,
+)
+
 
 def default_fields(fmt: Format, *, search: bool = False) -> tuple[str, ...]:
     """The fields a format shows when ``--fields`` is not given.
@@ -46,7 +54,7 @@ def default_fields(fmt: Format, *, search: bool = False) -> tuple[str, ...]:
         case Format.TABLE | Format.PLAIN | Format.MARKDOWN:
             return (*DEFAULT_FIELDS, "score") if search else DEFAULT_FIELDS
         case Format.CSV | Format.JSON | Format.JSONL | Format.YAML:
-            return (*DIRECTIVE_FIELDS, *SEARCH_FIELDS) if search else DIRECTIVE_FIELDS
+            return SEARCH_RESULT_FIELDS if search else DIRECTIVE_FIELDS
         case Format.IDS:
             return ("id",)
         case _:

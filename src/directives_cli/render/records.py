@@ -61,7 +61,7 @@ def pick(record: Mapping[str, object], fields: Sequence[str]) -> dict[str, objec
 
 
 def category_records(counts: Sequence[tuple[Category, int]]) -> list[dict[str, object]]:
-    """One record per category: meeting, id, title, description, count."""
+    """One record per category: meeting, id, title, description, count, note."""
     return [
         {
             "meeting": category.meeting,
@@ -69,6 +69,7 @@ def category_records(counts: Sequence[tuple[Category, int]]) -> list[dict[str, o
             "title": category.title,
             "description": category.description,
             "count": count,
+            "note": category.note,
         }
         for category, count in counts
     ]
@@ -95,4 +96,5 @@ def _statistic_record(statistic: Statistic) -> dict[str, object]:
         "period": statistic.period,
         "change": statistic.change,
         "quote": statistic.quote,
+        "note": statistic.note,
     }
