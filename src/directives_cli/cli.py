@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -340,6 +341,84 @@ def schema_command() -> None:
       # yaml-language-server: $schema=directives.schema.json
     """
     emit(Output(text=commands.json_schema_text()), "never")
+
+
+class Match(StrEnum):
+    """How `diff` pairs directives: by meeting and id, or by the words they share."""
+
+    ID = "id"
+    TEXT = "text"
+
+
+DIFF_HELP = (
+    "Exit status: 0 the two are the same; 1 they differ; 2 usage error; 3 OLD or NEW is not a "
+    "valid catalogue (FILE:LINE:COLUMN on stderr)."
+)
+
+
+@app.command("diff", epilog=DIFF_HELP)
+def diff_command(
+    ctx: typer.Context,
+    old: Annotated[Path, typer.Argument(metavar="OLD", help="The old catalogue file or folder.")],
+    new: Annotated[Path, typer.Argument(metavar="NEW", help="The new catalogue file or folder.")],
+    match: Annotated[
+        Match,
+        typer.Option(
+            "--match",
+            help="Pair directives by meeting and id, or by the similarity of their words "
+            "(title, text, quote) for two different meetings.",
+            case_sensitive=False,
+        ),
+    ] = Match.ID,
+    threshold: Annotated[
+        float,
+        typer.Option(
+            "--threshold",
+            help="With --match text: the least similarity (weighted Dice coefficient of the two "
+            "directives' word sets, above 0 and at most 1) for a pair.",
+        ),
+    ] = 0.5,
+    check_quotes: Annotated[
+        bool,
+        typer.Option(
+            "--check-quotes",
+            help="Fail (exit 3) when a side's source text is missing or lacks a quote, "
+            "instead of comparing without it.",
+        ),
+    ] = False,
+    fmt: FormatOpt = None,
+    no_cache: NoCacheOpt = False,
+    color: ColorOpt = None,
+) -> None:
+    """Show what changed between two catalogues: directives, categories, statistics and
+    meeting fields added, removed or changed.
+
+    Meetings are paired by id; directives, categories and statistics by meeting and id.
+    Changed text is a word diff, marked [-old-]{+new+}. Source texts are not needed:
+    a side whose source file is missing is compared without checking its quotes
+    (a note on stderr says so; --check-quotes makes that an error).
+
+    Examples:
+
+    \b
+      git show HEAD~1:meetings/x.yaml > old.yaml
+      directives diff old.yaml meetings/x.yaml
+      directives diff old/ new/ -f json | jq '.[] | select(.change == "removed")'
+      directives diff meeting-2019.yaml meeting-2020.yaml --match text
+    """
+    settings = _settings(ctx, None, no_cache, color)
+    output = commands.diff_catalogues(
+        settings,
+        old,
+        new,
+        _format(fmt),
+        match=match.value,
+        threshold=threshold,
+        check_quotes=check_quotes,
+    )
+    _show(output, settings)
+    if output.exit_code:
+        raise typer.Exit(output.exit_code)
 
 
 def main_command(args: Sequence[str]) -> int:

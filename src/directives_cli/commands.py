@@ -78,6 +78,9 @@ class Output:
     #: CSV and YAML must reach stdout exactly: written as UTF-8 even where stdout's own
     #: encoding (PYTHONIOENCODING=ascii, a C locale) could not hold the text.
     exact: bool = False
+    #: The exit status once written: not 0 only where the answer is the status, as
+    #: `diff`'s 1 for "they differ".
+    exit_code: int = 0
 
 
 #: Formats whose bytes are data to parse, with no escape syntax of their own to fall
@@ -282,6 +285,41 @@ def json_schema_text() -> str:
     from directives_cli.schema import schema_text
 
     return schema_text()
+
+
+def diff_catalogues(
+    settings: Settings,
+    old: Path,
+    new: Path,
+    fmt: Format,
+    *,
+    match: str = "id",
+    threshold: float = 0.5,
+    check_quotes: bool = False,
+) -> Output:
+    """`directives diff`: what changed from OLD to NEW; exit status 1 when anything did."""
+    from directives_cli import diff
+    from directives_cli.render import diff as view
+
+    if match == "text":
+        diff.check_threshold(threshold)
+    sides = [
+        diff.load_side(path, use_cache=not settings.no_cache, check_quotes=check_quotes)
+        for path in (old, new)
+    ]
+    notes = tuple(s.note for s in sides if s.note)
+    if match == "text":
+        changes = diff.match_text(sides[0].side, sides[1].side, threshold)
+    else:
+        changes = diff.compare(sides[0].side, sides[1].side)
+    status = 1 if diff.differ(changes) else 0
+    by_text = match == "text"
+    if fmt is Format.TABLE:
+        return Output(
+            renderables=(view.diff_view(changes, by_text),), notes=notes, exit_code=status
+        )
+    text = view.render_text(changes, fmt, by_text)
+    return replace(_text_output(fmt, text), notes=notes, exit_code=status)
 
 
 def _streamed_output(

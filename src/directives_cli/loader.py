@@ -219,9 +219,14 @@ def load(path: Path) -> Catalogue:
     return load_files(catalogue_files(path))
 
 
-def load_files(files: Sequence[Path]) -> Catalogue:
-    """Load catalogue files as one catalogue; raise CatalogueError with every problem, sorted."""
-    catalogue, problems = _load(files)
+def load_files(files: Sequence[Path], *, sources: bool = True) -> Catalogue:
+    """Load catalogue files as one catalogue; raise CatalogueError with every problem, sorted.
+
+    ``sources=False`` neither reads the meetings' source texts nor checks quotes against
+    them (every other rule holds): for `diff`, whose old edition may sit where its source
+    is not.
+    """
+    catalogue, problems = _load(files, sources)
     if problems or catalogue is None:
         raise CatalogueError(problems)
     return catalogue
@@ -255,12 +260,12 @@ def _screen(path: Path) -> tuple[list[Path], list[Problem]]:
     return catalogue_files(path), []
 
 
-def _load(files: Sequence[Path]) -> tuple[Catalogue | None, list[Problem]]:
+def _load(files: Sequence[Path], sources: bool = True) -> tuple[Catalogue | None, list[Problem]]:
     """Read, check and build; the catalogue is None whenever a problem was found."""
     from directives_cli import yamlsafe
 
     with yamlsafe.gc_paused():
-        run = _Run(files)
+        run = _Run(files, sources)
         documents = [run.document(index) for index in range(len(files))]
         problems = run.problems()
         if problems:
@@ -311,10 +316,12 @@ class _File:
 class _Run:
     """One catalogue being loaded: its files, what was found and the ids seen so far."""
 
-    __slots__ = ("files", "flawed", "found", "ids", "issues", "paths", "sources")
+    __slots__ = ("files", "flawed", "found", "ids", "issues", "paths", "read_sources", "sources")
 
-    def __init__(self, paths: Sequence[Path]) -> None:
+    def __init__(self, paths: Sequence[Path], read_sources: bool = True) -> None:
         self.paths = paths
+        #: False: source texts are neither read nor required, and quotes go unchecked.
+        self.read_sources = read_sources
         self.files: list[_File] = []
         self.found: list[Problem] = []
         self.issues: list[_Issue] = []
@@ -690,7 +697,7 @@ class _Checker:
         """The text named by meeting.source.file, relative to this file; None if unusable."""
         source = meeting.get("source")
         written = source.get("file") if isinstance(source, dict) else None
-        if not isinstance(written, str) or not written.strip():
+        if not isinstance(written, str) or not written.strip() or not self.run.read_sources:
             return None
         here = self.run.files[self.file]
         here.source_file = _printable(written)
