@@ -51,6 +51,10 @@ FIELDS_HELP = (
 SEARCH_FIELDS_HELP = FIELDS_HELP.replace(
     "none).", "none); search adds score and matched (listed before note)."
 )
+EXPORT_EXIT_HELP = (
+    "Exit status: 0 written; 2 usage error (also FILE exists without --force); 3 catalogue "
+    "unreadable or invalid; 70 a bug in directives; 74 FILE could not be written."
+)
 
 app = typer.Typer(
     name="directives",
@@ -291,6 +295,54 @@ def meeting_command(
     """
     settings = _settings(ctx, catalog, no_cache, color)
     _show(commands.describe_meetings(settings, meeting or (), _format(fmt)), settings)
+
+
+@app.command("export", epilog=EXPORT_EXIT_HELP)
+def export_command(
+    ctx: typer.Context,
+    sqlite: Annotated[
+        Path,
+        typer.Option(
+            "--sqlite",
+            metavar="FILE",
+            help="Write an SQLite database here (an existing file only with --force).",
+        ),
+    ],
+    metadata: Annotated[
+        Path | None,
+        typer.Option(
+            "--metadata", metavar="FILE", help="Also write Datasette metadata (JSON) here."
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+    category: CategoryOpt = None,
+    act: ActOpt = None,
+    speaker: SpeakerOpt = None,
+    tag: TagOpt = None,
+    meeting: MeetingOpt = None,
+    catalog: CatalogOpt = None,
+    no_cache: NoCacheOpt = False,
+    color: ColorOpt = None,
+) -> None:
+    """Export the catalogue to an SQLite database for SQL, sqlite-utils and Datasette.
+
+    Tables meetings, categories, directives and statistics, with the keys of the json
+    formats as columns (list fields as JSON arrays) and full-text search in
+    directives_fts. Takes the filters of `list`. Written whole or not at all.
+
+    Examples:
+
+    \b
+      directives export --sqlite directives.db
+      directives export --sqlite risk.db -c risk-control --force
+      sqlite-utils search directives.db directives 'double prevention'
+      directives export --sqlite directives.db --metadata metadata.json --force
+      datasette directives.db -m metadata.json
+    """
+    settings = _settings(ctx, catalog, no_cache, color)
+    filters = commands.make_filters(category, act, speaker, tag, meeting)
+    output = commands.export_catalogue(settings, filters, sqlite, metadata=metadata, force=force)
+    _show(output, settings)
 
 
 @app.command("validate")

@@ -271,6 +271,27 @@ def describe_meetings(settings: Settings, meetings: Sequence[str], fmt: Format) 
     return _text_output(fmt, render_pairs(rows, fmt))
 
 
+def export_catalogue(
+    settings: Settings,
+    filters: Filters,
+    sqlite: Path,
+    *,
+    metadata: Path | None = None,
+    force: bool = False,
+) -> Output:
+    """`directives export`: the directives that pass the filters, with their meetings,
+    categories and statistics, as an SQLite file of the user's own (and Datasette
+    metadata); stdout stays empty, a note on stderr says what was written."""
+    from directives_cli import export, query
+
+    export.check_targets(sqlite, metadata, force=force)
+    with settings.open_index() as index:
+        query.check_filters(index, filters)
+        notes = tuple(query.unmatched_values(index, filters))
+        counts = export.export_sqlite(index, filters, sqlite, metadata=metadata, force=force)
+    return Output(notes=(*notes, export.summary(counts, sqlite, metadata)))
+
+
 def validate_catalogues(settings: Settings, paths: Sequence[Path]) -> list[Problem]:
     """`directives validate`: every problem of every catalogue named (or the one in use)."""
     from directives_cli import loader
