@@ -45,6 +45,23 @@ def private_cache(
     return cache
 
 
+@pytest.fixture(scope="session")
+def session_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One index cache for the whole session, for `shared_cache`."""
+    return tmp_path_factory.mktemp("shared-cache")
+
+
+@pytest.fixture
+def shared_cache(
+    private_cache: Path, session_cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """For tests that only read catalogues nobody changes (the bundled one, a generated
+    one): one cache for the session, so each index is built once, not once per test.
+    Tests that write, corrupt or count cache files keep their `private_cache`."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(session_cache_dir))
+    return session_cache_dir
+
+
 @pytest.fixture(params=["fast", "typer"])
 def cli(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Invoke:
     """Run `directives ARGS...` in this process through the real entry point, once with

@@ -26,6 +26,10 @@ ESC = "\x1b"
 FORMATS = ("table", "plain", "csv", "json", "jsonl", "yaml", "ids", "markdown")
 HOSTILE = "Use [/] to close [bold]x[link=http://e]y"
 
+# No test here writes, corrupts or counts cache files: one index cache for the session, so
+# the bundled catalogue (and each catalogue a test writes) is indexed once, not per test.
+pytestmark = pytest.mark.usefixtures("shared_cache")
+
 
 def bundled_ids(cli: Invoke) -> list[str]:
     result = cli("list", "-f", "ids")

@@ -21,7 +21,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from directives_cli import loader, yamlsafe
+from directives_cli import loader, paths, quotes, yamlsafe
 from directives_cli.errors import CatalogueError, Problem
 from directives_cli.model import Catalogue
 
@@ -199,8 +199,8 @@ def test_notes_are_loaded_apart_from_the_source_words(write: Write) -> None:
 
 
 def test_bundled_catalogue_loads_and_checks_clean() -> None:
-    catalogue = loader.load(loader.bundled_path())
-    assert loader.check([loader.bundled_path()]) == []
+    catalogue = loader.load(paths.bundled_path())
+    assert loader.check([paths.bundled_path()]) == []
     assert catalogue.directives, "the bundled catalogue has directives"
     (meeting,) = catalogue.meetings
     assert meeting.source is not None and meeting.source.text
@@ -215,7 +215,7 @@ def test_bundled_catalogue_loads_and_checks_clean() -> None:
 
 
 def test_bundled_path_is_the_repo_catalogue_in_a_checkout() -> None:
-    assert loader.bundled_path().resolve() == BUNDLED.resolve()
+    assert paths.bundled_path().resolve() == BUNDLED.resolve()
 
 
 def test_pure_python_parser_builds_the_same_catalogue(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -232,10 +232,10 @@ def test_resolve_prefers_option_then_environment_then_bundled(tmp_path: Path) ->
     a.touch()
     b.touch()
     env = {"DIRECTIVES_CATALOG": str(b)}
-    assert loader.resolve_catalogue(str(a), env) == a
-    assert loader.resolve_catalogue(None, env) == b
-    assert loader.resolve_catalogue(None, {}) == loader.bundled_path()
-    assert loader.resolve_catalogue(None, {"DIRECTIVES_CATALOG": ""}) == loader.bundled_path()
+    assert paths.resolve_catalogue(str(a), env) == a
+    assert paths.resolve_catalogue(None, env) == b
+    assert paths.resolve_catalogue(None, {}) == paths.bundled_path()
+    assert paths.resolve_catalogue(None, {"DIRECTIVES_CATALOG": ""}) == paths.bundled_path()
 
 
 @pytest.mark.parametrize(
@@ -259,7 +259,7 @@ def test_resolve_names_where_a_missing_path_came_from(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     with pytest.raises(CatalogueError) as caught:
-        loader.resolve_catalogue(option, {**env, "OTHER": "x"})
+        paths.resolve_catalogue(option, {**env, "OTHER": "x"})
     assert str(caught.value) == message
     assert caught.value.exit_code == 3
 
@@ -268,7 +268,7 @@ def test_resolve_does_not_fall_back_when_the_option_is_missing(tmp_path: Path) -
     present = tmp_path / "present.yaml"
     present.touch()
     with pytest.raises(CatalogueError, match=r"from --catalog\)$"):
-        loader.resolve_catalogue(
+        paths.resolve_catalogue(
             str(tmp_path / "missing.yaml"), {"DIRECTIVES_CATALOG": str(present)}
         )
 
@@ -277,7 +277,7 @@ def test_resolve_reports_a_symlink_loop(tmp_path: Path) -> None:
     loop = tmp_path / "loop.yaml"
     loop.symlink_to(loop)
     with pytest.raises(CatalogueError) as caught:
-        loader.resolve_catalogue(str(loop), {})
+        paths.resolve_catalogue(str(loop), {})
     assert "symlink loop" in str(caught.value)
     assert str(caught.value).endswith("(from --catalog)")
 
@@ -298,7 +298,7 @@ def forbid_opening(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_file_stands_for_itself(tmp_path: Path) -> None:
     path = tmp_path / "anything.txt"
     path.touch()
-    assert loader.catalogue_files(path) == [path]
+    assert paths.catalogue_files(path) == [path]
 
 
 def test_a_directory_stands_for_its_yaml_files_sorted(tmp_path: Path) -> None:
@@ -306,7 +306,7 @@ def test_a_directory_stands_for_its_yaml_files_sorted(tmp_path: Path) -> None:
         (tmp_path / name).touch()
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "deeper.yaml").touch()
-    assert loader.catalogue_files(tmp_path) == [
+    assert paths.catalogue_files(tmp_path) == [
         tmp_path / "a.yaml",
         tmp_path / "b.yml",
         tmp_path / "c.yaml",
@@ -316,7 +316,7 @@ def test_a_directory_stands_for_its_yaml_files_sorted(tmp_path: Path) -> None:
 def file_refusal(path: Path) -> str:
     """The one problem catalogue_files reports for a path."""
     with pytest.raises(CatalogueError) as caught:
-        loader.catalogue_files(path)
+        paths.catalogue_files(path)
     (problem,) = caught.value.problems
     assert (problem.file, problem.line, problem.column) == (str(path), 1, 1)
     return problem.message
@@ -362,7 +362,7 @@ def test_directory_loop_through_symlinks_is_not_followed(tmp_path: Path) -> None
     (tmp_path / "a.yaml").write_text(VALID)
     (tmp_path / "again.yaml").symlink_to(tmp_path, target_is_directory=True)
     with pytest.raises(CatalogueError) as caught:
-        loader.catalogue_files(tmp_path)
+        paths.catalogue_files(tmp_path)
     assert [str(p) for p in caught.value.problems] == [
         f"{tmp_path / 'again.yaml'}:1:1: not a regular file (a directory); refusing to read it"
     ]
@@ -373,7 +373,7 @@ def test_oversized_file_is_refused_without_reading_it(
 ) -> None:
     big = tmp_path / "big.yaml"
     with big.open("wb") as handle:
-        handle.truncate(loader.MAX_FILE_BYTES + 1)  # sparse: no disk used
+        handle.truncate(paths.MAX_FILE_BYTES + 1)  # sparse: no disk used
     forbid_opening(monkeypatch)
     assert file_refusal(big) == "file is 64.0 MiB, over the 64 MiB limit for a catalogue file"
 
@@ -381,8 +381,8 @@ def test_oversized_file_is_refused_without_reading_it(
 def test_file_of_exactly_the_limit_is_accepted_by_stat(tmp_path: Path) -> None:
     path = tmp_path / "limit.yaml"
     with path.open("wb") as handle:
-        handle.truncate(loader.MAX_FILE_BYTES)
-    assert loader.catalogue_files(path) == [path]
+        handle.truncate(paths.MAX_FILE_BYTES)
+    assert paths.catalogue_files(path) == [path]
 
 
 def test_empty_directory_is_refused(tmp_path: Path) -> None:
@@ -399,7 +399,7 @@ def test_every_refused_entry_of_a_directory_is_reported(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.yaml")
     (tmp_path / "loop.yml").symlink_to(tmp_path / "loop.yml")
     with pytest.raises(CatalogueError) as caught:
-        loader.catalogue_files(tmp_path)
+        paths.catalogue_files(tmp_path)
     assert [(Path(p.file).name, p.message) for p in caught.value.problems] == [
         ("loop.yml", "too many levels of symbolic links (a symlink loop?)"),
         ("pipe.yaml", "not a regular file (a FIFO); refusing to read it"),
@@ -411,10 +411,11 @@ def test_choosing_files_does_not_import_yaml(tmp_path: Path) -> None:
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from directives_cli import loader\n"
-        f"loader.catalogue_files(Path({str(tmp_path)!r}))\n"
-        "loader.resolve_catalogue(None, {})\n"
+        "from directives_cli import paths\n"
+        f"paths.catalogue_files(Path({str(tmp_path)!r}))\n"
+        "paths.resolve_catalogue(None, {})\n"
         "assert 'yaml' not in sys.modules, 'yaml was imported'\n"
+        "assert 'directives_cli.loader' not in sys.modules, 'the loader was imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 
@@ -780,7 +781,7 @@ def test_duplicate_ids_across_files_name_both_places(write: Write) -> None:
     write(name="cats/a.yaml")
     other = edited(("id: test-meeting", "id: other-meeting"), ("id: ST-1", "id: ST-2"))
     write(other, name="cats/b.yaml")
-    assert problems_of(*loader.catalogue_files(Path("cats"))) == [
+    assert problems_of(*paths.catalogue_files(Path("cats"))) == [
         "cats/b.yaml:19:9: duplicate directive id 'RC-1' (also at cats/a.yaml:19:9)",
         "cats/b.yaml:28:9: duplicate directive id 'RF-1' (also at cats/a.yaml:28:9)",
     ]
@@ -791,7 +792,7 @@ def test_duplicate_meeting_and_statistic_ids_across_files(write: Write) -> None:
     write(name="cats/a.yaml")
     other = edited(("id: RC-1", "id: RC-2"), ("id: RF-1", "id: RF-2"))
     write(other, name="cats/b.yaml")
-    assert problems_of(*loader.catalogue_files(Path("cats"))) == [
+    assert problems_of(*paths.catalogue_files(Path("cats"))) == [
         "cats/b.yaml:3:7: duplicate meeting id 'test-meeting' (also at cats/a.yaml:3:7)",
         "cats/b.yaml:36:9: duplicate statistic id 'ST-1' (also at cats/a.yaml:36:9)",
     ]
@@ -891,7 +892,7 @@ def test_large_source_checks_many_quotes_exactly(write: Write) -> None:
 def test_quote_finder_agrees_with_a_plain_search() -> None:
     words = ["alpha", "beta", "gamma", "delta"]
     text = " ".join(words[(i * i + i // 3) % 4] for i in range(6000))
-    finder = loader._QuoteFinder(text)
+    finder = quotes.QuoteFinder(text)
     probes = [text[a : a + n] for a in range(0, len(text) - 80, 97) for n in (3, 17, 40, 80)]
     probes += ["alpha alpha alpha alpha beta beta beta beta", "epsilon", text[-30:] + " x"]
     assert [p in finder for p in probes] == [p in text for p in probes]
@@ -910,7 +911,7 @@ def test_quote_finder_is_exact(
     """Repetitive text is the hard case: most windows repeat, many probes are ambiguous."""
     text = (pattern * (size // len(pattern) + 1))[:size]
     text = text[: size // 2] + "x" + text[size // 2 :]
-    finder = loader._QuoteFinder(text)
+    finder = quotes.QuoteFinder(text)
     probes = [text[a : a + n] for a, n in needles] + extra
     assert [p in finder for p in probes] == [p in text for p in probes]
 
@@ -1178,7 +1179,7 @@ def test_check_of_a_directory_reports_unreadable_files_and_still_checks_the_rest
 ) -> None:
     from directives_cli import loader
 
-    bundled = loader.bundled_path().read_text(encoding="utf-8")
+    bundled = paths.bundled_path().read_text(encoding="utf-8")
     (tmp_path / "a-typo.yaml").write_text(
         bundled.replace("    speaker: Chen Gang", "    speker: Chen Gang", 1), encoding="utf-8"
     )
@@ -1193,7 +1194,7 @@ def test_check_of_a_directory_reports_unreadable_files_and_still_checks_the_rest
         .replace("id: ST-", "id: XT-"),
         encoding="utf-8",
     )
-    os.symlink(loader.bundled_path().parent / "sources", tmp_path / "sources")
+    os.symlink(paths.bundled_path().parent / "sources", tmp_path / "sources")
     os.mkfifo(tmp_path / "z-fifo.yaml")
     messages = [p.message for p in loader.check([tmp_path])]
     assert any("FIFO" in m for m in messages)

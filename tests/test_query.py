@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from directives_cli import loader, query, store
+from directives_cli import database, loader, query, quotes, store
 from directives_cli.errors import NotFoundError, UsageError
 from directives_cli.model import ACTS, Catalogue, Filters, QuoteContext
 from fixtures.store.catalogues import MEETING, directive, document, memory_index
@@ -124,7 +124,7 @@ def test_a_list_item_holding_the_separator_survives(sample: store.Index) -> None
     "items", [(), ("",), ("a",), ("a", ""), ("x\x1fy",), ("[not json",), ("é", "漢字")]
 )
 def test_list_encoding_round_trips(items: tuple[str, ...]) -> None:
-    assert store.decode_list(store.encode_list(items)) == items
+    assert database.decode_list(database.encode_list(items)) == items
 
 
 # ---- filters -----------------------------------------------------------------------------------
@@ -427,14 +427,14 @@ def test_every_real_quote_has_a_contiguous_context(real: store.Index) -> None:
         context = query.source_context(real, item)
         assert context is not None, item.id
         assert context.before + context.quote + context.after in source
-        assert len(context.before) <= query.CONTEXT_CHARS
-        assert len(context.after) <= query.CONTEXT_CHARS
+        assert len(context.before) <= quotes.CONTEXT_CHARS
+        assert len(context.after) <= quotes.CONTEXT_CHARS
 
 
 def test_typographic_quotes_are_found_and_kept(real: store.Index) -> None:
     item = next(d for d in query.list_directives(real) if "“distribution service”" in d.quote)
     plain = item.quote.replace("“", '"').replace("”", '"')
-    context = query.quote_context(_source(real), plain)
+    context = quotes.quote_context(_source(real), plain)
     assert context is not None
     assert context.quote == item.quote  # the source's own characters, not the query's
 
@@ -487,25 +487,25 @@ TEXT = (
     ],  # fmt: skip
 )
 def test_quote_context_folds_whitespace_and_quotes(quote: str, expected: QuoteContext) -> None:
-    assert query.quote_context(TEXT, quote) == expected
+    assert quotes.quote_context(TEXT, quote) == expected
 
 
 def test_quote_not_in_source_has_no_context() -> None:
-    assert query.quote_context(TEXT, "not there at all") is None
-    assert query.quote_context(TEXT, "   ") is None
+    assert quotes.quote_context(TEXT, "not there at all") is None
+    assert quotes.quote_context(TEXT, "   ") is None
 
 
 def test_context_is_capped_at_clause_or_word_boundaries() -> None:
     clauses = "; ".join(f"clause number {i} goes on for a while" for i in range(40))
     text = f"Intro. {clauses}, the QUOTE here, {clauses}. Outro."
-    context = query.quote_context(text, "the QUOTE here")
+    context = quotes.quote_context(text, "the QUOTE here")
     assert context is not None
     assert context.before.startswith("clause number ")  # starts at a clause
     assert context.after.endswith(";")  # ends at a clause
     assert len(context.before) <= 400 and len(context.after) <= 400
     assert context.before + context.quote + context.after in text
     words = "word " * 200
-    context = query.quote_context(f"{words}QUOTE {words}", "QUOTE", cap=50)
+    context = quotes.quote_context(f"{words}QUOTE {words}", "QUOTE", cap=50)
     assert context == QuoteContext("word " * 9, "QUOTE", " word" * 9)
 
 

@@ -766,7 +766,7 @@ def test_regex_is_refused_off_the_main_thread() -> None:
 def test_index_directives_builds_its_tables_from_rows() -> None:
     conn = sqlite3.connect(":memory:")
     rows = [(0, directive("R-1", title="Credit"), "General"), (1, directive("R-2"), "Risk")]
-    search.index_directives(conn, iter(rows))
+    store.index_directives(conn, iter(rows))
     assert conn.execute("SELECT value FROM search_meta WHERE name = 'rows'").fetchone() == (2,)
     found = conn.execute("SELECT rowid FROM search_words WHERE search_words MATCH 'credit'")
     assert found.fetchall() == [(0,)]

@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 from conftest import Invoke
 from directives_cli import query, search, store
 from directives_cli.commands import Output
+from directives_cli.database import Index
 from directives_cli.errors import UsageError
 from directives_cli.model import Directive, Filters
 from directives_cli.output import FLUSH_EVERY, emit
@@ -43,6 +44,9 @@ MACHINE_FORMATS = [f for f in Format if f is not Format.TABLE]
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 #: Enough directives for several 256-record chunks and 500-directive pages per call.
 GENERATED = 3000
+
+# Every CLI call here reads catalogues that never change: one index cache per session.
+pytestmark = pytest.mark.usefixtures("shared_cache")
 
 # ---- the whole-list rendering, independently ---------------------------------------------------
 
@@ -251,29 +255,38 @@ def catalogue(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _listed(path: Path, **options: Any) -> list[Directive]:
-    with store.open_index(path, use_cache=False) as index:
-        return query.list_directives(index, Filters(), **options)
+@pytest.fixture(scope="module")
+def generated_index(catalogue: Path) -> Iterator[Index]:
+    """The generated catalogue's index, built once (in memory) for every expectation."""
+    with store.open_index(catalogue, use_cache=False) as index:
+        yield index
 
 
-def _found(path: Path, *terms: str, **options: Any) -> list[Any]:
-    with store.open_index(path, use_cache=False) as index:
-        return search.search(index, search.SearchQuery(terms=terms, **options))
+def _listed(index: Index, **options: Any) -> list[Directive]:
+    return query.list_directives(index, Filters(), **options)
+
+
+def _found(index: Index, *terms: str, **options: Any) -> list[Any]:
+    return search.search(index, search.SearchQuery(terms=terms, **options))
 
 
 @pytest.mark.parametrize("fmt", MACHINE_FORMATS, ids=str)
-def test_list_streams_exactly_the_whole_list(cli: Invoke, catalogue: Path, fmt: Format) -> None:
+def test_list_streams_exactly_the_whole_list(
+    cli: Invoke, catalogue: Path, generated_index: Index, fmt: Format
+) -> None:
     result = cli("list", "-f", str(fmt), "--catalog", str(catalogue))
     fields = default_fields(fmt)
-    expected = whole_list(directive_records(_listed(catalogue), fields), fmt, fields)
+    expected = whole_list(directive_records(_listed(generated_index), fields), fmt, fields)
     assert (result.code, result.err) == (0, "")
     assert result.out == expected
 
 
 @pytest.mark.parametrize("fmt", MACHINE_FORMATS, ids=str)
-def test_search_streams_exactly_the_whole_list(cli: Invoke, catalogue: Path, fmt: Format) -> None:
+def test_search_streams_exactly_the_whole_list(
+    cli: Invoke, catalogue: Path, generated_index: Index, fmt: Format
+) -> None:
     result = cli("search", "safety", "-f", str(fmt), "--catalog", str(catalogue))
-    hits = _found(catalogue, "safety")
+    hits = _found(generated_index, "safety")
     assert len(hits) > 2 * machine.CHUNK_RECORDS, "the query spans several chunks"
     fields = default_fields(fmt, search=True)
     assert (result.code, result.err) == (0, "")
@@ -303,17 +316,21 @@ def test_search_streams_exactly_the_whole_list(cli: Invoke, catalogue: Path, fmt
     ids=lambda value: " ".join(value) if isinstance(value, tuple) else "",
 )
 def test_options_apply_to_the_whole_stream(
-    cli: Invoke, catalogue: Path, args: tuple[str, ...], options: dict[str, Any]
+    cli: Invoke,
+    catalogue: Path,
+    generated_index: Index,
+    args: tuple[str, ...],
+    options: dict[str, Any],
 ) -> None:
     """Sorting, filters, limits and --fields apply to the whole result, not per chunk."""
     result = cli(*args, "--catalog", str(catalogue))
     fmt, is_search = Format(args[-1]), args[0] == "search"
-    with store.open_index(catalogue, use_cache=False) as index:
-        if is_search:
-            items: Sequence[Any] = search.search(index, search.SearchQuery(**options))
-        else:
-            rest = {k: v for k, v in options.items() if k != "filters"}
-            items = query.list_directives(index, options.get("filters", Filters()), **rest)
+    index = generated_index
+    if is_search:
+        items: Sequence[Any] = search.search(index, search.SearchQuery(**options))
+    else:
+        rest = {k: v for k, v in options.items() if k != "filters"}
+        items = query.list_directives(index, options.get("filters", Filters()), **rest)
     fields = ("id", "tags") if "--fields" in args else default_fields(fmt, search=is_search)
     assert (result.code, result.err) == (0, "")
     assert result.out == whole_list(directive_records(items, fields), fmt, fields)
@@ -357,9 +374,11 @@ def test_word_search_suggests_spellings_but_regex_does_not(cli: Invoke) -> None:
     assert regex.err == "directives: error: no directive matches 'elevater'\n"
 
 
-def test_regex_search_streams_its_hits(cli: Invoke, catalogue: Path) -> None:
+def test_regex_search_streams_its_hits(
+    cli: Invoke, catalogue: Path, generated_index: Index
+) -> None:
     result = cli("search", "--regex", r"safet(y|ies)", "-f", "jsonl", "--catalog", str(catalogue))
-    hits = _found(catalogue, r"safet(y|ies)", regex=True)
+    hits = _found(generated_index, r"safet(y|ies)", regex=True)
     fields = default_fields(Format.JSONL, search=True)
     assert result.code == 0
     assert result.out == whole_list(directive_records(hits, fields), Format.JSONL, fields)
@@ -397,6 +416,7 @@ def _failing_after(count: int, error: Exception, monkeypatch: pytest.MonkeyPatch
 def test_an_error_mid_stream_keeps_complete_records_and_reports_once(
     cli: Invoke,
     catalogue: Path,
+    generated_index: Index,
     monkeypatch: pytest.MonkeyPatch,
     error: Exception,
     code: int,
@@ -406,7 +426,7 @@ def test_an_error_mid_stream_keeps_complete_records_and_reports_once(
     the error is one stderr line with its status, and a JSON array is left unclosed so
     no parser mistakes the cut-short answer for the whole one."""
     fields = default_fields(Format.JSON)
-    whole = whole_list(directive_records(_listed(catalogue), fields), Format.JSON, fields)
+    whole = whole_list(directive_records(_listed(generated_index), fields), Format.JSON, fields)
     _failing_after(1200, error, monkeypatch)
     result = cli("list", "-f", "json", "--catalog", str(catalogue))
     assert (result.code, result.err) == (code, message)

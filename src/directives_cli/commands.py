@@ -28,9 +28,9 @@ from directives_cli.model import (
 from directives_cli.render import Format, default_fields
 
 if TYPE_CHECKING:
+    from directives_cli.database import Index
     from directives_cli.errors import Problem
     from directives_cli.search import SearchQuery
-    from directives_cli.store import Index
 
 COLORS: tuple[str, ...] = ("auto", "always", "never")
 
@@ -54,9 +54,9 @@ class Settings:
 
     def open_index(self) -> Index:
         """Resolve the catalogue path and open its index (cached unless --no-cache)."""
-        from directives_cli import loader, store
+        from directives_cli import paths, store
 
-        path = loader.resolve_catalogue(self.catalog, os.environ)
+        path = paths.resolve_catalogue(self.catalog, os.environ)
         return store.open_index(path, use_cache=not self.no_cache)
 
 
@@ -295,8 +295,9 @@ def export_catalogue(
 def validate_catalogues(settings: Settings, paths: Sequence[Path]) -> list[Problem]:
     """`directives validate`: every problem of every catalogue named (or the one in use)."""
     from directives_cli import loader
+    from directives_cli.paths import resolve_catalogue
 
-    targets = list(paths) or [loader.resolve_catalogue(settings.catalog, os.environ)]
+    targets = list(paths) or [resolve_catalogue(settings.catalog, os.environ)]
     return loader.check(targets)
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from directives_cli import loader, query, store, textfold
+from directives_cli import loader, paths, query, store, textfold
 from directives_cli.errors import CatalogueError, UsageError
 from directives_cli.model import Category, Directive, Document, Statistic
 from directives_cli.worddiff import word_set
@@ -93,7 +93,7 @@ def load_side(path: Path, *, use_cache: bool = True, check_quotes: bool = False)
     except CatalogueError as error:
         if check_quotes:
             raise
-        catalogue = loader.load_files(loader.catalogue_files(path), sources=False)
+        catalogue = loader.load_files(paths.catalogue_files(path), sources=False)
         note = f"{path}: quotes not checked: {error.problems[0] if error.problems else error}"
         side = Side(str(path), catalogue.documents, catalogue.directives)
         return Loaded(side, note)

@@ -42,7 +42,7 @@ from directives_cli.model import (
 from directives_cli.render.escape import escape_field
 
 if TYPE_CHECKING:
-    from directives_cli.store import Index
+    from directives_cli.database import Index
 
 #: The keys of `categories -f json`, in its order.
 CATEGORY_FIELDS: tuple[str, ...] = ("id", "meeting", "title", "description", "count", "note")

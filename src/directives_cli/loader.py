@@ -2,10 +2,8 @@
 
 Three steps, each usable alone:
 
-1. `resolve_catalogue` picks the path (``--catalog``, ``$DIRECTIVES_CATALOG`` or the
-   bundled catalogue) and `catalogue_files` turns it into the YAML files to read,
-   refusing anything that is not a regular file of sane size using `stat` alone. These
-   two run on every call (the index's warm path) so they never import ``yaml``.
+1. `paths.catalogue_files` turns the path into the YAML files to read (its own module:
+   every call needs it, and a warm call never imports this one).
 2. `load_files` reads each file safely (`yamlsafe`), checks it against the format
    (`schema.OBJECTS`) and the rules that relate values (categories exist, ids are
    unique, quotes occur in the source, dates are ordered) and builds the model.
@@ -16,14 +14,13 @@ Three steps, each usable alone:
 
 from __future__ import annotations
 
-import errno
 import os
-import stat
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from directives_cli import quotes
 from directives_cli.errors import CatalogueError, Problem
 from directives_cli.model import (
     ACTS,
@@ -36,6 +33,17 @@ from directives_cli.model import (
     Speaker,
     Statistic,
 )
+from directives_cli.paths import (
+    MAX_FILE_BYTES,
+    catalogue_files,
+    file_problem,
+    os_reason,
+    refusal,
+    screen_directory,
+)
+
+# The completion code of options.py (the CLI layer) still reaches this name here.
+from directives_cli.paths import resolve_catalogue as resolve_catalogue
 
 if TYPE_CHECKING:
     import re
@@ -43,150 +51,7 @@ if TYPE_CHECKING:
     from directives_cli.schema import Field
     from directives_cli.yamlsafe import YamlPath
 
-#: Largest catalogue (or source) file read. A meeting's file is far smaller (100,000
-#: directives with 300-character texts take about 70 MiB in all, in several files);
-#: the limit refuses a runaway or hostile file before a byte of it is read.
-MAX_FILE_BYTES: int = 64 * 1024 * 1024
-
-#: The environment variable that names a catalogue when --catalog is not given.
-ENV_VAR = "DIRECTIVES_CATALOG"
-
-_SUFFIXES = (".yaml", ".yml")
 _QUOTE_SHOWN = 60
-#: Typographic quotes and the straight quote each stands for when a quote is looked for
-#: in its source; query.quote_pattern builds its character classes from this too.
-QUOTE_EQUIVALENTS = {"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"}
-_TYPOGRAPHIC = str.maketrans(QUOTE_EQUIVALENTS)
-
-
-# --- choosing the files -------------------------------------------------------------
-
-
-def bundled_path() -> Path:
-    """The catalogue shipped with the package.
-
-    In a wheel it sits in the package (hatch force-includes the repo's ``data/``);
-    in an editable or source checkout it is the repo's own ``data/directives.yaml``.
-    """
-    here = Path(__file__).parent
-    packaged = here / "data" / "directives.yaml"
-    if packaged.is_file():
-        return packaged
-    return here.parents[1] / "data" / "directives.yaml"
-
-
-def resolve_catalogue(option: str | None, environ: Mapping[str, str]) -> Path:
-    """The catalogue path to load: ``--catalog``, else ``$DIRECTIVES_CATALOG``, else bundled.
-
-    A path that does not exist is an error naming where it came from; falling back
-    silently would answer questions from the wrong catalogue. An empty variable
-    counts as unset, as shells and the XDG conventions treat it.
-    """
-    if option == "":
-        raise CatalogueError("catalogue path is empty (from --catalog)")
-    if option is not None:
-        origin, path = "from --catalog", Path(option)
-    elif environ.get(ENV_VAR):
-        origin, path = f"from {ENV_VAR}", Path(environ[ENV_VAR])
-    else:
-        origin, path = "the bundled catalogue: the installation is incomplete", bundled_path()
-    try:
-        os.stat(path)
-    except FileNotFoundError:
-        raise CatalogueError(f"catalogue not found: {path} ({origin})") from None
-    except OSError as error:
-        reason = _os_reason(error)
-        raise CatalogueError(f"cannot access catalogue {path}: {reason} ({origin})") from None
-    return path
-
-
-def catalogue_files(path: Path) -> list[Path]:
-    """The YAML files a catalogue path stands for, checked with `stat` only.
-
-    A file stands for itself; a directory for its ``*.yaml``/``*.yml`` files (sorted
-    by name, not recursive, hidden files skipped as a shell glob would). FIFOs,
-    devices, sockets, symlink loops and files over MAX_FILE_BYTES are refused before
-    anything is opened, so ``--catalog /dev/zero`` fails at once instead of hanging.
-    """
-    try:
-        info = os.stat(path)
-    except OSError as error:
-        raise CatalogueError([_file_problem(path, _os_reason(error))]) from None
-    if stat.S_ISDIR(info.st_mode):
-        return _directory_files(path)
-    reason = _refusal(info)
-    if reason:
-        raise CatalogueError([_file_problem(path, reason)])
-    return [path]
-
-
-def _directory_files(directory: Path) -> list[Path]:
-    """The catalogue files of a directory, or every reason one of them is refused."""
-    files, refused = _screen_directory(directory)
-    if refused:
-        raise CatalogueError(refused)
-    return files
-
-
-def _screen_directory(directory: Path) -> tuple[list[Path], list[Problem]]:
-    """A directory's catalogue files that may be read, and a problem for each that may
-    not, so `validate` can still check the readable ones."""
-    try:
-        with os.scandir(directory) as entries:
-            names = sorted(
-                e.name for e in entries if e.name.endswith(_SUFFIXES) and not e.name.startswith(".")
-            )
-    except OSError as error:
-        raise CatalogueError([_file_problem(directory, _os_reason(error))]) from None
-    if not names:
-        raise CatalogueError([_file_problem(directory, "directory holds no *.yaml or *.yml file")])
-    readable, refused = [], []
-    for file in (directory / name for name in names):
-        try:
-            reason = _refusal(os.stat(file))
-        except OSError as error:
-            reason = _os_reason(error)
-        if reason:
-            refused.append(_file_problem(file, reason))
-        else:
-            readable.append(file)
-    return readable, refused
-
-
-def _refusal(info: os.stat_result) -> str:
-    """Why a file with this status must not be read ("" when it may be)."""
-    mode = info.st_mode
-    if stat.S_ISREG(mode):
-        if info.st_size > MAX_FILE_BYTES:
-            size = info.st_size / (1024 * 1024)
-            limit = MAX_FILE_BYTES // (1024 * 1024)
-            return f"file is {size:.1f} MiB, over the {limit} MiB limit for a catalogue file"
-        return ""
-    kinds = (
-        (stat.S_ISDIR, "a directory"),
-        (stat.S_ISFIFO, "a FIFO"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISSOCK, "a socket"),
-    )
-    kind = next((name for test, name in kinds if test(mode)), "not a regular file")
-    return f"not a regular file ({kind}); refusing to read it"
-
-
-def _os_reason(error: OSError) -> str:
-    """An OS error in words a user can act on, without the path repeated."""
-    if error.errno == errno.ELOOP:
-        return "too many levels of symbolic links (a symlink loop?)"
-    if isinstance(error, FileNotFoundError):
-        return "no such file or directory"
-    if isinstance(error, PermissionError):
-        return "permission denied"
-    return (error.strerror or str(error)).lower()
-
-
-def _file_problem(path: Path, message: str) -> Problem:
-    """A problem with a whole file: linters report those at 1:1."""
-    return Problem(str(path), 1, 1, message)
 
 
 def _read(path: Path) -> bytes:
@@ -198,7 +63,7 @@ def _read(path: Path) -> bytes:
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     fd = os.open(path, flags)
     with open(fd, "rb", closefd=True) as handle:
-        reason = _refusal(os.fstat(fd))
+        reason = refusal(os.fstat(fd))
         if reason:
             raise _Unreadable(reason)
         data = handle.read(MAX_FILE_BYTES + 1)
@@ -256,7 +121,7 @@ def _screen(path: Path) -> tuple[list[Path], list[Problem]]:
     """Like catalogue_files, but a directory's unreadable files are returned as problems
     beside the readable ones instead of stopping the whole check."""
     if os.path.isdir(path):
-        return _screen_directory(path)
+        return screen_directory(path)
     return catalogue_files(path), []
 
 
@@ -273,9 +138,8 @@ def _load(files: Sequence[Path], sources: bool = True) -> tuple[Catalogue | None
         return Catalogue(tuple(d for d in documents if d is not None)), []
 
 
-# The helpers below are plain classes rather than dataclasses: this module is imported
-# on every call (even warm ones that never load) and each dataclass costs ~0.7 ms to
-# define.
+# The helpers below are plain classes rather than dataclasses: each dataclass costs
+# ~0.7 ms to define, which every cold call and every `validate` would pay.
 
 
 class _Issue:
@@ -341,8 +205,8 @@ class _Run:
         try:
             file.data = _read(path)
         except (OSError, _Unreadable) as error:
-            reason = _os_reason(error) if isinstance(error, OSError) else str(error)
-            self.found.append(_file_problem(path, reason))
+            reason = os_reason(error) if isinstance(error, OSError) else str(error)
+            self.found.append(file_problem(path, reason))
             return None
         parsed = yamlsafe.parse(file.data)
         self.found.extend(Problem(file.name, f.line, f.column, f.message) for f in parsed.flaws)
@@ -374,7 +238,7 @@ class _Run:
             except UnicodeDecodeError:
                 self.sources[path] = _Unreadable("not UTF-8 text")
             except OSError as error:
-                self.sources[path] = _Unreadable(_os_reason(error))
+                self.sources[path] = _Unreadable(os_reason(error))
             except _Unreadable as error:
                 self.sources[path] = error
         return self.sources[path]
@@ -491,7 +355,7 @@ class _Checker:
             self.identify("meeting", meeting, ("meeting",))
             source_text = self.source_text(meeting)
         categories = self.categories(value.get("categories"))
-        finder = _QuoteFinder(_fold(source_text)) if source_text is not None else None
+        finder = quotes.QuoteFinder(quotes.fold(source_text)) if source_text is not None else None
         for key in ("directives", "statistics"):
             items = value.get(key)
             if isinstance(items, list):
@@ -645,7 +509,7 @@ class _Checker:
         key: str,
         items: list[Any],
         categories: list[str] | None,
-        finder: _QuoteFinder | None,
+        finder: quotes.QuoteFinder | None,
     ) -> None:
         """Directives or statistics: unique ids, known categories, quotes in the source."""
         kind = key[:-1] if key == "directives" else "statistic"
@@ -669,7 +533,7 @@ class _Checker:
                 finder is not None
                 and isinstance(quote, str)
                 and quote.strip()
-                and _fold(quote) not in finder
+                and quotes.fold(quote) not in finder
             ):
                 self.quote_not_found(path, quote)
 
@@ -760,97 +624,6 @@ def _printable(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
-def _fold(text: str) -> str:
-    """Text as quotes are compared: typographic quotes plain, whitespace runs single."""
-    if not text.isascii():
-        text = text.translate(_TYPOGRAPHIC)
-    return " ".join(text.split())
-
-
-class _QuoteFinder:
-    """Answers "is this quote in the source?" without scanning the source each time.
-
-    `quote in source` scans, so checking every quote of a large meeting costs quotes
-    x source length: minutes at 100,000 directives. Three tries, cheapest first:
-
-    1. just after the previous quote found: authors (and generators) mostly follow
-       the source's order;
-    2. an index, built once a large source has had _MISSES_BEFORE_INDEX quotes that
-       were not there: every _STEP-th window of _GRAM characters, with its first and
-       last position. A quote at position p holds, within its first _STEP characters,
-       the window at the next multiple of _STEP (and another every _STEP characters
-       after), so a lookup names the positions to confirm;
-    3. the plain scan, which decides whenever the others find nothing (a quote that
-       is absent, shorter than a window, or made only of very common windows).
-
-    The answer is therefore always exactly `quote in source`; only its cost varies.
-    """
-
-    __slots__ = ("cursor", "first", "last", "misses", "text")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.cursor = 0
-        self.misses = 0
-        self.first: dict[str, int] = {}
-        self.last: dict[str, int] = {}
-
-    def __contains__(self, quote: str) -> bool:
-        start = max(0, self.cursor - _BEHIND)
-        at = self.text.find(quote, start, self.cursor + _AHEAD + len(quote))
-        if at == -1:
-            at = self._far(quote)
-            if at == -1:
-                return False
-        self.cursor = at + len(quote)
-        return True
-
-    def _far(self, quote: str) -> int:
-        """Where a quote that is not near the last one is, or -1."""
-        self.misses += 1
-        if self.misses == _MISSES_BEFORE_INDEX and len(self.text) >= _INDEX_FROM:
-            self._build()
-        if self.last:
-            at = self._probe(quote)
-            if at != -1:
-                return at
-        return self.text.find(quote)
-
-    def _build(self) -> None:
-        """Index the windows: two dicts built in C, one keeping each window's first
-        position and one its last, so a window seen twice still leads to both."""
-        text = self.text
-        starts = range(0, len(text) - _GRAM + 1, _STEP)
-        windows = [text[at : at + _GRAM] for at in starts]
-        self.last = dict(zip(windows, starts, strict=True))
-        self.first = dict(zip(reversed(windows), reversed(starts), strict=True))
-
-    def _probe(self, quote: str) -> int:
-        """A confirmed position of the quote found through the index, or -1."""
-        first, last, text = self.first, self.last, self.text
-        for offset in range(len(quote) - _GRAM + 1):
-            window = quote[offset : offset + _GRAM]
-            at = last.get(window)
-            if at is None:
-                continue
-            if at >= offset and text.startswith(quote, at - offset):
-                return at - offset
-            at = first[window]
-            if at >= offset and text.startswith(quote, at - offset):
-                return at - offset
-        return -1
-
-
-_GRAM = 24
-_STEP = 16
-#: Where to look first, around the end of the previous quote found.
-_BEHIND, _AHEAD = 256, 1024
-#: Below this many characters a plain scan per quote is cheaper than an index.
-_INDEX_FROM = 64 * 1024
-#: A few quotes are cheaper to scan for than to index the source for.
-_MISSES_BEFORE_INDEX = 16
 
 
 # --- building the model -------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Questions asked of an index: filter, sort, look up by id, count, describe, quote.
 
-Pure functions over a `store.Index`: they read it and return model objects. Nothing
+Pure functions over a `database.Index`: they read it and return model objects. Nothing
 here prints, parses YAML or knows about the command line, so every command and the
 search module share one meaning for each filter and each sort.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
 
+from directives_cli.database import Index, decode_list
 from directives_cli.errors import NotFoundError, UsageError
 from directives_cli.model import (
     ACTS,
@@ -25,7 +25,10 @@ from directives_cli.model import (
     Speaker,
     Statistic,
 )
-from directives_cli.store import Index, decode_list
+
+TYPE_CHECKING = False  # not typing's: see database.py
+if TYPE_CHECKING:
+    from typing import Any
 
 #: The orders `list --sort` accepts. Every sort is stable: ties keep catalogue order.
 #: catalogue: as the catalogue lists them; id: natural order (RC-2 before RC-10);
@@ -41,9 +44,6 @@ DIRECTIVE_COLUMNS = (
 )
 #: Where a column selected after DIRECTIVE_COLUMNS (such as ``d.position``) lands in a row.
 AFTER_DIRECTIVE_COLUMNS = DIRECTIVE_COLUMNS.count(",") + 1
-
-#: Characters of source context kept on each side of a quote, at most.
-CONTEXT_CHARS = 400
 
 _ANY = Filters()
 #: Rows fetched per statement when materialising directives by position.
@@ -120,7 +120,7 @@ def where_clause(filters: Filters, alias: str = "d") -> tuple[str, list[str | by
     return (" AND ".join(parts) or "1"), params
 
 
-# Tags are stored by store.encode_list: items each after a \x1f (char 31), or a JSON
+# Tags are stored by database.encode_list: items each after a \x1f (char 31), or a JSON
 # array when an item holds that character itself.
 _TAG_MATCH = (
     "EXISTS (SELECT 1 FROM tag_names AS n WHERE n.fold IN ({marks}) AND CASE"
@@ -399,105 +399,9 @@ def source_context(index: Index, directive: Directive) -> QuoteContext | None:
     )
     if not rows or rows[0][0] is None:
         return None
-    return quote_context(rows[0][0], directive.quote)
+    from directives_cli import quotes  # only `show` sets quotes in context
 
-
-def _quote_classes() -> dict[str, str]:
-    """Each quote character mapped to a regex class of every character that stands for
-    it, from the loader's own table, so `show` finds exactly what `validate` accepts."""
-    from directives_cli.loader import QUOTE_EQUIVALENTS
-
-    groups: dict[str, str] = {}
-    for typographic, plain in QUOTE_EQUIVALENTS.items():
-        groups[plain] = groups.get(plain, plain) + typographic
-    return {c: f"[{re.escape(group)}]" for group in groups.values() for c in group}
-
-
-#: Typographic and straight quotes that stand for each other when finding a quote.
-_QUOTE_CLASSES = _quote_classes()
-_CLOSERS = "\"'\u201d\u2019)]"
-_TERMINATORS = ".!?\u3002\uff01\uff1f"
-# A sentence ends at . ! ? (and any closing quotes or brackets) followed by whitespace or
-# the end, at a CJK full stop, or at a blank line.
-_SENTENCE_END = re.compile(
-    rf"[.!?][{re.escape(_CLOSERS)}]*(?=\s|$)"
-    rf"|[\u3002\uff01\uff1f][{re.escape(_CLOSERS)}]*"
-    r"|\n[ \t]*\n"
-)
-
-
-def quote_pattern(quote: str) -> re.Pattern[str] | None:
-    """A pattern that finds ``quote`` in a source, with whitespace runs and typographic
-    quotes folded (the loader's rule for "the quote occurs in the source")."""
-    words = quote.split()
-    if not words:
-        return None
-    return re.compile(
-        r"\s+".join("".join(_QUOTE_CLASSES.get(c) or re.escape(c) for c in w) for w in words)
-    )
-
-
-def quote_context(text: str, quote: str, cap: int = CONTEXT_CHARS) -> QuoteContext | None:
-    """``quote`` located in ``text`` and widened to its sentence(s), in the source's own
-    characters: at most ``cap`` characters each side, cut at a clause ("; ") or a word."""
-    pattern = quote_pattern(quote)
-    found = pattern.search(text) if pattern is not None else None
-    if found is None:
-        return None
-    start, end = found.span()
-    first = _sentence_start(text, start, cap)
-    last = max(_sentence_end(text, start, end, cap), end)
-    return QuoteContext(
-        before=_trim_before(text[first:start], cap),
-        quote=text[start:end],
-        after=_trim_after(text[end:last], cap),
-    )
-
-
-def _sentence_start(text: str, start: int, cap: int) -> int:
-    low = max(0, start - 4 * cap)
-    first = low
-    for match in _SENTENCE_END.finditer(text, low, start):
-        first = match.end()
-    while first < start and text[first].isspace():
-        first += 1
-    return first
-
-
-def _sentence_end(text: str, start: int, end: int, cap: int) -> int:
-    high = min(len(text), end + 4 * cap)
-    # A quote that itself ends its sentence ("... line." or "... line.”") ends the context.
-    tail = end
-    while tail > start and text[tail - 1] in _CLOSERS:
-        tail -= 1
-    if tail > start and text[tail - 1] in _TERMINATORS:
-        tail -= 1
-    match = _SENTENCE_END.search(text, tail, high)
-    if match is None:
-        return high
-    return match.start() if match.group().startswith("\n") else match.end()
-
-
-def _trim_before(before: str, cap: int) -> str:
-    if len(before) <= cap:
-        return before
-    kept = before[-cap:]
-    clause = kept.find("; ")
-    if clause >= 0:
-        return kept[clause + 2 :].lstrip()
-    space = re.search(r"\s", kept)
-    return kept[space.end() :].lstrip() if space else kept
-
-
-def _trim_after(after: str, cap: int) -> str:
-    if len(after) <= cap:
-        return after
-    kept = after[:cap]
-    clause = kept.rfind("; ")
-    if clause >= 0:
-        return kept[: clause + 1]
-    space = max(kept.rfind(" "), kept.rfind("\n"))
-    return kept[:space].rstrip() if space > 0 else kept
+    return quotes.quote_context(rows[0][0], directive.quote)
 
 
 # ---- completion -----------------------------------------------------------------------------

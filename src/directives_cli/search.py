@@ -61,25 +61,16 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from directives_cli import textfold
+
+# The fields a search covers; options.py (the CLI layer) reads them from here.
+from directives_cli.database import SEARCH_FIELDS_ALLOWED as SEARCH_FIELDS_ALLOWED
+from directives_cli.database import SEARCH_LIST_SEPARATOR, WORDS_TABLE
 from directives_cli.errors import UsageError
 from directives_cli.model import DIRECTIVE_FIELDS, Directive, Filters, Hit
 
 if TYPE_CHECKING:
-    import sqlite3
+    from directives_cli.database import Index
 
-    from directives_cli.store import Index
-
-#: The fields a search covers, and the names ``--in`` accepts ("category" is its title).
-SEARCH_FIELDS_ALLOWED: tuple[str, ...] = (
-    "title",
-    "text",
-    "quote",
-    "tags",
-    "addressees",
-    "speaker",
-    "category",
-    "note",
-)
 #: BM25 field weights (see the module docstring), in SEARCH_FIELDS_ALLOWED order.
 WEIGHTS: dict[str, float] = {
     "title": 4.0,
@@ -107,13 +98,11 @@ _REGEX_COUNT_CAP = 100
 #: Matched fields are reported in the order the machine formats publish fields.
 MATCHED_ORDER: tuple[str, ...] = tuple(f for f in DIRECTIVE_FIELDS if f in SEARCH_FIELDS_ALLOWED)
 
-_WORDS_TABLE = "search_words"
-_BM25 = f"bm25({_WORDS_TABLE}, {', '.join(str(WEIGHTS[f]) for f in SEARCH_FIELDS_ALLOWED)})"
+_BM25 = f"bm25({WORDS_TABLE}, {', '.join(str(WEIGHTS[f]) for f in SEARCH_FIELDS_ALLOWED)})"
 #: FTS5's idf floor for terms in more than half the rows (see the module docstring).
 _FTS5_IDF_FLOOR = 1e-6
 #: Hits whose directives, matched fields and words are worked out per round trip.
 _BATCH = 500
-_SEPARATOR = "\n"
 #: Joins a hit's fields for one scan; phrases never span it, as they never span fields.
 _FIELD_BREAK = "\x00"
 #: Non-word characters between the words of a phrase, as the tokenizer skips them.
@@ -121,60 +110,6 @@ _GAP = r"(?:[^\w\x00]|_)+"
 
 
 # ---- the index ------------------------------------------------------------------------------
-
-
-_DDL = (
-    f"CREATE VIRTUAL TABLE {_WORDS_TABLE} USING fts5("
-    f"{', '.join(SEARCH_FIELDS_ALLOWED)}, content='', tokenize=\"{textfold.TOKENIZER}\")",
-    # No incremental merging while loading: a quarter less build time at 100,000 directives,
-    # and the table is never written again, so queries stay as fast (measured).
-    f"INSERT INTO {_WORDS_TABLE}({_WORDS_TABLE}, rank) VALUES ('automerge', 0)",
-    f"CREATE VIRTUAL TABLE search_vocab USING fts5vocab({_WORDS_TABLE}, row)",
-    f"CREATE VIRTUAL TABLE search_instances USING fts5vocab({_WORDS_TABLE}, instance)",
-    "CREATE TABLE search_meta(name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
-)
-
-
-def index_directives(conn: sqlite3.Connection, rows: Iterable[tuple[int, Directive, str]]) -> None:
-    """Create the search tables in ``conn`` and index ``rows`` (rowid, directive, category
-    title), in the caller's transaction.
-
-    One contentless FTS5 table: the text lives once, in the store's directives table, and
-    search reads it from there, so the index adds only its posting lists. Rows are fed
-    from a generator into one executemany: no list of 100,000 rows is ever built.
-    """
-    for statement in _DDL:
-        conn.execute(statement)
-    counter = _Counter()
-    conn.executemany(
-        f"INSERT INTO {_WORDS_TABLE}(rowid, {', '.join(SEARCH_FIELDS_ALLOWED)})"
-        f" VALUES (?, {', '.join('?' * len(SEARCH_FIELDS_ALLOWED))})",
-        counter.each(_index_rows(rows)),
-    )
-    conn.execute("INSERT INTO search_meta VALUES ('rows', ?)", (counter.count,))
-
-
-class _Counter:
-    """Counts what passes through, so the row count costs no second pass."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def each(self, items: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
-        for item in items:
-            self.count += 1
-            yield item
-
-
-def _index_rows(rows: Iterable[tuple[int, Directive, str]]) -> Iterator[tuple[Any, ...]]:
-    # The hot loop of a 100,000-directive build: locals only, ASCII fields untouched.
-    form = textfold.index_form
-    sep = _SEPARATOR
-    for rowid, d, category in rows:
-        yield (
-            rowid, form(d.title), form(d.text), form(d.quote), form(sep.join(d.tags)),
-            form(sep.join(d.addressees)), form(d.speaker), form(category), form(d.note or ""),
-        )  # fmt: skip
 
 
 # ---- the query --------------------------------------------------------------------------------
@@ -330,7 +265,7 @@ def _row_count(index: Index) -> int:
 def _term_scores(index: Index, term: _Term, total: int) -> dict[int, float]:
     """BM25 of one term for every directive containing it (see the module docstring)."""
     rows = index.rows(
-        f"SELECT rowid, {_BM25} FROM {_WORDS_TABLE} WHERE {_WORDS_TABLE} MATCH ?", [term.phrase]
+        f"SELECT rowid, {_BM25} FROM {WORDS_TABLE} WHERE {WORDS_TABLE} MATCH ?", [term.phrase]
     )
     found = len(rows)
     if not found:
@@ -423,7 +358,7 @@ def _matched_masks(
     masks: dict[int, int] = {}
     for name in scope:
         bit = 1 << SEARCH_FIELDS_ALLOWED.index(name)
-        sql = f"SELECT rowid FROM {_WORDS_TABLE} WHERE {_WORDS_TABLE} MATCH ?"
+        sql = f"SELECT rowid FROM {WORDS_TABLE} WHERE {WORDS_TABLE} MATCH ?"
         params: list[object] = [_restrict(f"({any_term})", (name,))]
         if probe:
             sql += f" AND rowid IN ({','.join('?' * len(rowids))})"
@@ -459,9 +394,9 @@ def _category_titles(index: Index) -> dict[tuple[str, str], str]:
 def _field_text(d: Directive, name: str, titles: dict[tuple[str, str], str]) -> str:
     """A directive field as the index saw it: lists one item a line, category as title."""
     if name == "tags":
-        return _SEPARATOR.join(d.tags)
+        return SEARCH_LIST_SEPARATOR.join(d.tags)
     if name == "addressees":
-        return _SEPARATOR.join(d.addressees)
+        return SEARCH_LIST_SEPARATOR.join(d.addressees)
     if name == "category":
         return titles.get((d.meeting, d.category), "")
     value: str | None = getattr(d, name)
@@ -534,7 +469,7 @@ class _WordFinder:
         for number, folded, surface in found:
             if self._confirmed[number, folded]:
                 # A phrase can run from one tag (or addressee) into the next: report each part.
-                for part in surface.split(_SEPARATOR):
+                for part in surface.split(SEARCH_LIST_SEPARATOR):
                     unique.setdefault(part.casefold(), part)
         return tuple(unique.values())
 

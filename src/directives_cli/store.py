@@ -1,174 +1,52 @@
-"""The SQLite index every query runs on, and its on-disk cache.
+"""Opening a catalogue's index: from the cache when it is current, else built now.
 
-Why one database for everything: `list`, `show` and `search` then give the same answers
-whether the catalogue holds fifty directives or a hundred thousand, and a warm call (the
-catalogue unchanged since the last one) opens a prepared file instead of parsing YAML.
-This module never imports ``yaml``; only a cache miss reaches the loader, which does.
-
-Cache layout: ``$XDG_CACHE_HOME/directives`` (else ``~/.cache/directives``), mode 0700,
-one file per catalogue state named ``<path-digest>-<key-digest>.sqlite`` (16 hex digits
-each). The key covers the index format, the package version and code, the catalogue path,
-and the identity of every catalogue file (absolute path, size, mtime, ctime, inode,
-device); the ctime catches an edit even when the size is kept and the mtime is forced
-back. The source texts named by ``meeting.source.file`` are inputs too: their paths and
-identities are recorded inside the database and checked on every hit. Files are written
-once (temporary file, then an atomic rename) and never modified in place, so readers open
-them ``immutable`` and two processes building at once each finish with a complete, correct
-file. Anything unreadable, stale or truncated is rebuilt silently; a cache directory that
-cannot be used means an in-memory index, never an error. An index built from inputs
-changed within the filesystem's timestamp granularity is served but not kept ("racy
-git"), since a further edit could then leave every timestamp as it was.
+Building turns a loaded `Catalogue` into the rows and full-text entries of the tables
+`database` declares, in catalogue order. A warm call reaches only `open_index` and the
+cache lookup; the loader (and with it ``yaml``) is imported on a cache miss alone.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import sqlite3
-import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
-from directives_cli import __version__
-from directives_cli.model import Catalogue, Directive, Document, Statistic
-
-#: Version of the table layout below; bump it whenever a table or column changes.
-FORMAT = 4
-
-#: Separates the items of a stored list (tags, addressees); a value containing it is
-#: stored as JSON instead, recognisable by its leading "[".
-LIST_SEPARATOR = "\x1f"
-
-#: Cache files of other states of the same catalogue removed per rebuild (bounded work).
-_PRUNE_LIMIT = 32
-#: A leftover temporary file older than this belonged to a build that died: remove it.
-_STALE_TEMP_SECONDS = 3600.0
-#: SQLite result codes that mean the cache file itself is damaged.
-_DAMAGED = {10, 11, 26}  # SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_NOTADB
-
-_SCHEMA = """
-CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE documents(
-    position INTEGER PRIMARY KEY,
-    path TEXT NOT NULL,
-    meeting TEXT NOT NULL COLLATE NOCASE,
-    start TEXT NOT NULL,
-    meeting_json TEXT NOT NULL,
-    statistics TEXT NOT NULL,
-    source TEXT
-);
-CREATE TABLE categories(
-    position INTEGER PRIMARY KEY,
-    document INTEGER NOT NULL,
-    meeting TEXT NOT NULL COLLATE NOCASE,
-    id TEXT NOT NULL COLLATE NOCASE,
-    title TEXT NOT NULL,
-    description TEXT NOT NULL,
-    note TEXT
-);
-CREATE TABLE directives(
-    position INTEGER PRIMARY KEY,
-    id TEXT NOT NULL,
-    document INTEGER NOT NULL,
-    meeting TEXT NOT NULL COLLATE NOCASE,
-    category TEXT NOT NULL COLLATE NOCASE,
-    act TEXT NOT NULL COLLATE NOCASE,
-    speaker TEXT NOT NULL,
-    tags TEXT NOT NULL,
-    addressees TEXT NOT NULL,
-    title TEXT NOT NULL,
-    text TEXT NOT NULL,
-    quote TEXT NOT NULL,
-    note TEXT
-);
-CREATE TABLE speaker_names(speaker TEXT PRIMARY KEY, fold TEXT NOT NULL);
-CREATE TABLE tag_names(tag TEXT PRIMARY KEY, fold TEXT NOT NULL);
-"""
-
-# Created after the rows are in: one sort per index instead of a b-tree update per row.
-# (category, document) serves `list -c` and the per-category counts; keyed by meeting
-# instead, the text comparisons made it twice as slow to build at 100,000 directives.
-_INDEXES = """
-CREATE UNIQUE INDEX directives_id ON directives(id);
-CREATE INDEX directives_category ON directives(category, document);
-CREATE INDEX speaker_names_fold ON speaker_names(fold);
-CREATE INDEX tag_names_fold ON tag_names(fold);
-"""
-
-_INSERT_DIRECTIVE = (
-    "INSERT INTO directives(position, id, document, meeting, category, act, speaker, tags,"
-    " addressees, title, text, quote, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+from directives_cli.database import (
+    INSERT_DIRECTIVE,
+    LIST_SEPARATOR,
+    SEARCH_FIELDS_ALLOWED,
+    SEARCH_LIST_SEPARATOR,
+    WORDS_TABLE,
+    absolute,
+    cache_key,
+    connect_for_build,
+    create_indexes,
+    create_search_tables,
+    create_tables,
+    dependencies,
+    digest,
+    encode,
+    encode_list,
+    file_identity,
+    mtime_ns,
+    open_cached,
+    prune,
+    still_current,
+    usable_cache_dir,
+    write_meta,
 )
 
-# Compact, non-ASCII kept as is; prebuilt because json.dumps with options builds an
-# encoder per call, which costs a visible share of a 100,000-directive build.
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# Tests and the CLI's completion (options.py) name the handle here, beside open_index.
+from directives_cli.database import Index as Index
+from directives_cli.model import Catalogue, Directive, Document, Statistic
+from directives_cli.paths import catalogue_files
 
-Row = tuple[Any, ...]
-Stat = tuple[int, int, int, int, int]
+TYPE_CHECKING = False  # not typing's: see database.py
+if TYPE_CHECKING:
+    from typing import Any
 
-
-@dataclass(eq=False)
-class Index:
-    """An open index of one catalogue: the connection every query uses, and where it came
-    from. Query through `rows`, which rebuilds a damaged cache file and retries once."""
-
-    conn: sqlite3.Connection
-    #: The catalogue files the index was built from, absolute, in catalogue order.
-    files: tuple[str, ...]
-    #: The catalogue path the index was opened for (a file or a directory), absolute.
-    path: str = ""
-    #: The cache file in use, or None for an in-memory index.
-    cache_file: str | None = None
-    #: Number of directives, so callers can pick strategies by size without counting.
-    directive_count: int = 0
-    _recovered: bool = field(default=False, repr=False)
-
-    def rows(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
-        """Run one read-only statement and fetch every row.
-
-        A cache file damaged after it was checked (bytes overwritten in place) surfaces
-        here as a SQLite corruption error: drop the file, rebuild, and run again once.
-        """
-        try:
-            return self.conn.execute(sql, params).fetchall()
-        except sqlite3.DatabaseError as exc:
-            if not self._damaged(exc):
-                raise
-            self._rebuild()
-            return self.conn.execute(sql, params).fetchall()
-
-    def close(self) -> None:
-        """Release the connection (and with it the cache file's descriptor)."""
-        self.conn.close()
-
-    def __enter__(self) -> Index:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def _damaged(self, exc: sqlite3.DatabaseError) -> bool:
-        if self.cache_file is None or self._recovered or not self.path:
-            return False
-        code = getattr(exc, "sqlite_errorcode", None)  # absent on errors Python raises itself
-        return code is not None and code & 0xFF in _DAMAGED
-
-    def _rebuild(self) -> None:
-        assert self.cache_file is not None
-        with contextlib.suppress(OSError):
-            os.unlink(self.cache_file)
-        fresh = open_index(Path(self.path))
-        self.conn.close()
-        self.conn, self.files = fresh.conn, fresh.files
-        self.cache_file, self.directive_count = fresh.cache_file, fresh.directive_count
-        self._recovered = True
-
-
-# ---- opening ------------------------------------------------------------------------------
+    from directives_cli.database import Row, Stat
 
 
 def open_index(path: Path, *, use_cache: bool = True) -> Index:
@@ -178,33 +56,33 @@ def open_index(path: Path, *, use_cache: bool = True) -> Index:
     Raises errors.CatalogueError when the catalogue cannot be read or is invalid; problems
     with the cache itself are never errors, only slower.
     """
-    from directives_cli import loader
-
-    given = loader.catalogue_files(path)
+    given = catalogue_files(path)
     plan = _Plan(os.path.abspath(path), tuple(os.path.abspath(f) for f in given), given)
-    cache = _cache_dir() if use_cache else None
+    cache = usable_cache_dir() if use_cache else None
     if cache is None:
         return _build_in_memory(plan)
     try:
-        stats = tuple(_stat(f) for f in plan.files)
+        stats = tuple(file_identity(f) for f in plan.files)
     except OSError:
         return _build_in_memory(plan)  # vanished meanwhile: let the loader say so
-    key = _key(plan.where, plan.files, stats)
-    target = cache / f"{_digest(plan.where)}-{_digest(key)}.sqlite"
-    index = _open_cached(target, key, plan)
-    if index is not None:
-        return index
+    key = cache_key(plan.where, plan.files, stats)
+    target = cache / f"{digest(plan.where)}-{digest(key)}.sqlite"
+    cached = open_cached(target, key)
+    if cached is not None:
+        return _index(cached[0], plan, str(target), cached[1])
     return _build_cached(target, key, plan, stats)
 
 
-@dataclass(frozen=True)
 class _Plan:
     """What one open is about: the catalogue path and its files, absolute (for identity)
     and as the loader should name them in messages (as the user spelled the path)."""
 
-    where: str
-    files: tuple[str, ...]
-    given: Sequence[Path]
+    __slots__ = ("files", "given", "where")
+
+    def __init__(self, where: str, files: tuple[str, ...], given: Sequence[Path]) -> None:
+        self.where = where
+        self.files = files
+        self.given = given
 
 
 def _build_in_memory(plan: _Plan) -> Index:
@@ -245,14 +123,14 @@ def _build_file(
     try:
         handle, temp = tempfile.mkstemp(dir=target.parent, prefix=target.name + ".", suffix=".tmp")
         os.close(handle)
-        conn = _connect_for_build(temp)
+        conn = connect_for_build(temp)
         build(catalogue, conn)
-        deps = _dependencies(catalogue)
-        _write_meta(conn, key, deps, count)
-        keep = _still_current(plan.files, stats, deps, _mtime_ns(temp))
+        deps = dependencies(catalogue)
+        write_meta(conn, key, deps, count)
+        keep = still_current(plan.files, stats, deps, mtime_ns(temp))
         if keep:
             os.replace(temp, target)
-            _prune(target)
+            prune(target)
         else:
             os.unlink(temp)  # racy or changed while loading: serve it, do not keep it
         return _finish(conn, plan, str(target) if keep else None, count)
@@ -262,225 +140,38 @@ def _build_file(
         if conn is not None:
             conn.close()
         if temp:
+            import contextlib  # only here: warm calls never build
+
             with contextlib.suppress(OSError):
                 os.unlink(temp)
         return _memory_index(catalogue, plan)
 
 
 def _memory_index(catalogue: Catalogue, plan: _Plan) -> Index:
-    conn = _connect_for_build(":memory:")
+    conn = connect_for_build(":memory:")
     build(catalogue, conn)
     return _finish(conn, plan, None, len(catalogue.directives))
 
 
 def _finish(conn: sqlite3.Connection, plan: _Plan, cache: str | None, count: int) -> Index:
     conn.execute("PRAGMA query_only = ON")
-    return Index(conn, plan.files, plan.where, cache, count)
+    return _index(conn, plan, cache, count)
+
+
+def _index(conn: sqlite3.Connection, plan: _Plan, cache: str | None, count: int) -> Index:
+    """The handle queries use; a cached one can rebuild itself should its file be damaged."""
+    where = plan.where
+
+    def reopen() -> Index:
+        return open_index(Path(where))
+
+    return Index(conn, plan.files, where, cache, count, reopen if cache else None)
 
 
 def _load(files: Sequence[Path]) -> Catalogue:
     from directives_cli import loader
 
     return loader.load_files(files)
-
-
-def _connect_for_build(where: str) -> sqlite3.Connection:
-    """A connection tuned for one bulk transaction into a private file: no journal, no
-    syncing (a failed build is discarded whole, never reused)."""
-    conn = sqlite3.connect(where, isolation_level=None)
-    conn.execute("PRAGMA journal_mode = OFF")
-    conn.execute("PRAGMA synchronous = OFF")
-    conn.execute("PRAGMA temp_store = MEMORY")
-    return conn
-
-
-def _open_cached(target: Path, key: str, plan: _Plan) -> Index | None:
-    """The cached index at ``target`` if it is complete and current, else None."""
-    conn: sqlite3.Connection | None = None
-    try:
-        size = os.stat(target).st_size
-        conn = sqlite3.connect(_immutable_uri(target), uri=True, isolation_level=None)
-        meta = dict(conn.execute("SELECT name, value FROM meta").fetchall())
-        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-        pages = conn.execute("PRAGMA page_count").fetchone()[0]
-        current = (
-            meta.get("format") == str(FORMAT)
-            and meta.get("key") == key
-            and page_size * pages == size
-            and _dependencies_unchanged(meta.get("dependencies", "[]"))
-        )
-        if current:
-            count = int(meta.get("directives", "0"))
-            return Index(conn, plan.files, plan.where, str(target), count)
-    except (OSError, sqlite3.Error, ValueError, TypeError):
-        pass
-    if conn is not None:
-        conn.close()
-    return None
-
-
-def _immutable_uri(path: Path) -> str:
-    """A read-only, lock-free SQLite URI: safe because cache files never change in place."""
-    text = str(path).replace("%", "%25").replace("?", "%3f").replace("#", "%23")
-    return f"file:{text}?mode=ro&immutable=1"
-
-
-# ---- identity -----------------------------------------------------------------------------
-
-
-def _stat(path: str) -> Stat:
-    st = os.stat(path)
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
-
-
-def _stat_or_none(path: str) -> Stat | None:
-    try:
-        return _stat(path)
-    except OSError:
-        return None
-
-
-def _mtime_ns(path: str) -> int:
-    return os.stat(path).st_mtime_ns
-
-
-def _key(where: str, files: tuple[str, ...], stats: tuple[Stat, ...]) -> str:
-    """Everything a cached index depends on that can be known without opening it."""
-    parts = [f"format {FORMAT}", f"version {__version__}", _code_identity(), where]
-    parts.extend(f"{name} {' '.join(map(str, st))}" for name, st in zip(files, stats, strict=True))
-    return "\n".join(parts)
-
-
-def _code_identity() -> str:
-    """The package's own modules, by size and mtime: an editable install whose loader or
-    index code changed must not serve an index the old code built."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    try:
-        with os.scandir(here) as entries:
-            found = sorted(
-                f"{e.name}:{e.stat().st_size}:{e.stat().st_mtime_ns}"
-                for e in entries
-                if e.name.endswith(".py")
-            )
-    except OSError:
-        return "code unknown"
-    return "code " + ",".join(found)
-
-
-def _digest(text: str) -> str:
-    """16 hex digits naming a cache file. Not hashlib: importing it costs several
-    milliseconds of every warm call, and the name needs no strength, since the full key
-    stored inside the file is what is compared (a collision only means a rebuild)."""
-    import zlib
-
-    data = text.encode("utf-8", "surrogatepass")
-    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
-
-
-def _dependencies(catalogue: Catalogue) -> list[tuple[str, Stat | None]]:
-    """The source texts the quotes were checked against, with their identity now."""
-    seen: dict[str, Stat | None] = {}
-    for doc in catalogue.documents:
-        source = doc.meeting.source
-        if source is not None and source.file:
-            # Joined as the loader joins it, without normalising "..": through a
-            # symlinked directory, normalising could name another file.
-            name = _absolute(os.path.join(os.path.dirname(doc.path), source.file))
-            if name not in seen:
-                seen[name] = _stat_or_none(name)
-    return list(seen.items())
-
-
-def _absolute(path: str) -> str:
-    return path if os.path.isabs(path) else os.path.join(os.getcwd(), path)
-
-
-def _dependencies_unchanged(recorded: str) -> bool:
-    for name, st in json.loads(recorded):
-        now = _stat_or_none(name)
-        if (None if st is None else tuple(st)) != now:
-            return False
-    return True
-
-
-def _still_current(
-    files: tuple[str, ...],
-    stats: tuple[Stat, ...],
-    deps: list[tuple[str, Stat | None]],
-    written_ns: int,
-) -> bool:
-    """Whether the index just built may be kept under its key.
-
-    Not when a catalogue file changed while it was loading (the key names the old state),
-    and not when any input was changed so recently that a further edit could keep its
-    size and timestamps (the "racy git" problem). ``written_ns`` is the new cache file's
-    mtime: a timestamp from the filesystem clock taken after every input was read, so it
-    accounts for the filesystem's own timestamp granularity.
-    """
-    try:
-        if tuple(_stat(f) for f in files) != stats:
-            return False
-    except OSError:
-        return False
-    recorded = list(stats) + [st for _, st in deps if st is not None]
-    return all(max(st[1], st[2]) < written_ns for st in recorded)
-
-
-# ---- cache directory ----------------------------------------------------------------------
-
-
-def cache_dir() -> Path | None:
-    """Where cache files live: ``$XDG_CACHE_HOME/directives``, else ``~/.cache/directives``
-    (None when no home can be found)."""
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    if not os.path.isabs(base):  # the XDG spec says relative values are ignored
-        try:
-            base = os.path.join(os.path.expanduser("~"), ".cache")
-        except (KeyError, RuntimeError):
-            return None
-        if not os.path.isabs(base):
-            return None
-    return Path(base) / "directives"
-
-
-def _cache_dir() -> Path | None:
-    """The cache directory, created private if missing; None when it cannot be created or
-    is not ours alone (another user able to plant files there could feed us any index)."""
-    where = cache_dir()
-    if where is None:
-        return None
-    try:
-        where.mkdir(mode=0o700, parents=True, exist_ok=True)
-        st = os.stat(where)
-    except OSError:
-        return None
-    getuid: Callable[[], int] | None = getattr(os, "getuid", None)
-    if getuid is not None and (st.st_uid != getuid() or st.st_mode & 0o022):
-        return None
-    if not os.access(where, os.W_OK | os.X_OK):
-        return None
-    return where
-
-
-def _prune(keep: Path) -> None:
-    """Remove this catalogue's other cache files and long-dead temporary files. Bounded,
-    best effort: another process may be removing the same files."""
-    prefix = keep.name.split("-", 1)[0] + "-"
-    now = time.time()
-    removed = 0
-    try:
-        with os.scandir(keep.parent) as entries:
-            for entry in entries:
-                if removed >= _PRUNE_LIMIT:
-                    break
-                stale = entry.name.startswith(prefix) and entry.name.endswith(".sqlite")
-                if entry.name.endswith(".tmp"):
-                    stale = now - entry.stat().st_mtime > _STALE_TEMP_SECONDS
-                if stale and entry.name != keep.name:
-                    os.unlink(entry.path)
-                    removed += 1
-    except OSError:
-        pass
 
 
 # ---- building -----------------------------------------------------------------------------
@@ -494,9 +185,7 @@ def build(catalogue: Catalogue, conn: sqlite3.Connection) -> None:
     """
     if not conn.in_transaction:
         conn.execute("BEGIN")
-    for statement in _SCHEMA.split(";"):
-        if statement.strip():
-            conn.execute(statement)
+    create_tables(conn)
     conn.executemany(
         "INSERT INTO documents VALUES (?,?,?,?,?,?,?)", _document_rows(catalogue.documents)
     )
@@ -505,11 +194,9 @@ def build(catalogue: Catalogue, conn: sqlite3.Connection) -> None:
     )
     speakers: set[str] = set()
     tags: set[str] = set()
-    conn.executemany(_INSERT_DIRECTIVE, _directive_rows(catalogue.documents, speakers, tags))
+    conn.executemany(INSERT_DIRECTIVE, _directive_rows(catalogue.documents, speakers, tags))
     _insert_names(conn, speakers, tags)
-    for statement in _INDEXES.split(";"):
-        if statement.strip():
-            conn.execute(statement)
+    create_indexes(conn)
     _index_for_search(conn, catalogue)
     conn.commit()
 
@@ -520,11 +207,11 @@ def _document_rows(documents: Sequence[Document]) -> Iterator[Row]:
         source = meeting.source
         yield (
             position,
-            _absolute(doc.path),
+            absolute(doc.path),
             meeting.id,
             meeting.start,
-            _encode(meeting.record()),
-            _encode([_statistic_row(s) for s in doc.statistics]),
+            encode(meeting.record()),
+            encode([_statistic_row(s) for s in doc.statistics]),
             source.text if source is not None else None,
         )
 
@@ -564,25 +251,6 @@ def _directive_rows(
             position += 1
 
 
-def encode_list(items: Sequence[str]) -> str:
-    """A tuple of strings as one column: "" for none, else each item after a separator,
-    or a JSON array when an item itself holds the separator."""
-    if not items:
-        return ""
-    if any(LIST_SEPARATOR in item for item in items):
-        return _encode(list(items))
-    return LIST_SEPARATOR + LIST_SEPARATOR.join(items)
-
-
-def decode_list(column: str) -> tuple[str, ...]:
-    """The inverse of `encode_list`."""
-    if not column:
-        return ()
-    if column[0] == LIST_SEPARATOR:
-        return tuple(column[1:].split(LIST_SEPARATOR))
-    return tuple(json.loads(column))
-
-
 def _insert_names(conn: sqlite3.Connection, speakers: set[str], tags: set[str]) -> None:
     """Distinct speakers and tags with their case-folded forms, so filters match any case
     (SQLite's NOCASE folds ASCII only) without folding every row."""
@@ -595,11 +263,50 @@ def _insert_names(conn: sqlite3.Connection, speakers: set[str], tags: set[str]) 
 
 
 def _index_for_search(conn: sqlite3.Connection, catalogue: Catalogue) -> None:
-    """Let the search module add its full-text tables, fed the same rows in the same order.
-    Imported here, not at the top: a warm call never builds, so never pays for it."""
-    from directives_cli import search
+    """Fill the full-text table from the same rows, in the same order."""
+    index_directives(conn, _search_rows(catalogue.documents))
 
-    search.index_directives(conn, _search_rows(catalogue.documents))
+
+def index_directives(conn: sqlite3.Connection, rows: Iterable[tuple[int, Directive, str]]) -> None:
+    """Create the full-text tables in ``conn`` and index ``rows`` (rowid, directive,
+    category title), in the caller's transaction.
+
+    One contentless FTS5 table: the text lives once, in the directives table, and search
+    reads it from there, so the index adds only its posting lists. Rows are fed from a
+    generator into one executemany: no list of 100,000 rows is ever built.
+    """
+    create_search_tables(conn)
+    counter = _Counter()
+    conn.executemany(
+        f"INSERT INTO {WORDS_TABLE}(rowid, {', '.join(SEARCH_FIELDS_ALLOWED)})"
+        f" VALUES (?, {', '.join('?' * len(SEARCH_FIELDS_ALLOWED))})",
+        counter.each(_index_rows(rows)),
+    )
+    conn.execute("INSERT INTO search_meta VALUES ('rows', ?)", (counter.count,))
+
+
+class _Counter:
+    """Counts what passes through, so the row count costs no second pass."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def each(self, items: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+        for item in items:
+            self.count += 1
+            yield item
+
+
+def _index_rows(rows: Iterable[tuple[int, Directive, str]]) -> Iterator[tuple[Any, ...]]:
+    # The hot loop of a 100,000-directive build: locals only, ASCII fields untouched.
+    from directives_cli.textfold import index_form as form
+
+    sep = SEARCH_LIST_SEPARATOR
+    for rowid, d, category in rows:
+        yield (
+            rowid, form(d.title), form(d.text), form(d.quote), form(sep.join(d.tags)),
+            form(sep.join(d.addressees)), form(d.speaker), form(category), form(d.note or ""),
+        )  # fmt: skip
 
 
 def _search_rows(documents: Sequence[Document]) -> Iterator[tuple[int, Directive, str]]:
@@ -609,24 +316,6 @@ def _search_rows(documents: Sequence[Document]) -> Iterator[tuple[int, Directive
         for d in doc.directives:
             yield position, d, titles.get(d.category, "")
             position += 1
-
-
-def _write_meta(
-    conn: sqlite3.Connection, key: str, deps: list[tuple[str, Stat | None]], count: int
-) -> None:
-    rows = {
-        "format": str(FORMAT),
-        "key": key,
-        "dependencies": _encode(deps),
-        "directives": str(count),
-        "version": __version__,
-    }
-    conn.execute("BEGIN")
-    conn.executemany("INSERT INTO meta VALUES (?, ?)", rows.items())
-    conn.commit()
-
-
-# ---- records ------------------------------------------------------------------------------
 
 
 def _statistic_row(statistic: Statistic) -> list[str | None]:
