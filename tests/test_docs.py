@@ -20,6 +20,7 @@ COMMANDS = (
     "schema",
     "diff",
     "export",
+    "draft",
 )
 
 

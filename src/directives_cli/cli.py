@@ -473,6 +473,75 @@ def diff_command(
         raise typer.Exit(output.exit_code)
 
 
+class Language(StrEnum):
+    """The languages `draft` reads."""
+
+    EN = "en"
+    ZH = "zh"
+
+
+@app.command("draft")
+def draft_command(
+    report: Annotated[
+        Path, typer.Argument(metavar="REPORT", help="The report: a UTF-8 text file.")
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the YAML here instead of stdout."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Let -o replace a file that exists.")
+    ] = False,
+    lang: Annotated[
+        Language | None,
+        typer.Option(
+            "--lang", help="The report's language (default: detected).", show_default=False
+        ),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--start",
+            metavar="YYYY-MM-DD",
+            help="The meeting's first day; required when the report gives no year.",
+        ),
+    ] = None,
+    categories: Annotated[
+        Path | None,
+        typer.Option(
+            "--categories",
+            metavar="CATALOGUE",
+            help="Use this catalogue's categories; each directive gets the closest one.",
+        ),
+    ] = None,
+) -> None:
+    """Draft a catalogue from a report's text (English or Chinese).
+
+    One directive per instruction, each with its speaker, act and the report's exact
+    words as its quote; the meeting's title, dates, place, speakers, attendees and
+    figures. Valid as written: review it, then `directives validate` it. source.file
+    names the report relative to where the YAML goes (the current folder for stdout),
+    so the report must be inside that folder. The same report gives the same bytes.
+
+    Examples:
+
+    \b
+      directives draft report.txt > report.yaml && directives validate report.yaml
+      directives draft sources/2020-food-safety.txt -o food-safety-2020.yaml
+      directives draft sources/baogao.txt --lang zh --start 2020-03-15 -o baogao.yaml
+      directives draft sources/new.txt --categories data/directives.yaml -o new.yaml
+    """
+    output_text = commands.draft_catalogue(
+        report,
+        output,
+        force=force,
+        lang=lang.value if lang else None,
+        start=start,
+        categories=categories,
+    )
+    emit(output_text, "never")
+
+
 def main_command(args: Sequence[str]) -> int:
     """Parse ``args`` with Typer and run the command; its exit status (Click's errors
     propagate to `entry.run`, which reports them)."""

@@ -301,6 +301,34 @@ def validate_catalogues(settings: Settings, paths: Sequence[Path]) -> list[Probl
     return loader.check(targets)
 
 
+def draft_catalogue(
+    report: Path,
+    output: Path | None = None,
+    *,
+    force: bool = False,
+    lang: str | None = None,
+    start: str | None = None,
+    categories: Path | None = None,
+) -> Output:
+    """`directives draft`: a catalogue drafted from a report, on stdout or in ``output``."""
+    from directives_cli.draft import DraftRequest, draft_report, files
+
+    request = DraftRequest(
+        text=files.read_report(report),
+        source_file=files.source_file(report, output),
+        report_name=files.shown(report),
+        stem=report.stem,
+        lang=lang,
+        start=start,
+        themes=files.themes(categories) if categories is not None else (),
+    )
+    text = draft_report(request)
+    if output is None:
+        return Output(text=text, exact=True)
+    files.write_output(output, text, force)
+    return Output(notes=(f"wrote {output}",))
+
+
 def json_schema_text() -> str:
     """`directives schema`: the catalogue format as a JSON Schema document, the same
     bytes as the data/directives.schema.json the bundled catalogue refers to."""
