@@ -212,8 +212,8 @@ def _statistics() -> list[dict[str, object]]:
 def test_figures_are_the_meetings_statistics(cli: Invoke) -> None:
     result = cli("figures", "-f", "json")
     assert result.code == 0, result.err
-    keys = ["id", "meeting", "subject", "period", "change", "quote"]
-    expected = [{k: s[k] for k in keys} for s in _statistics()]
+    keys = ["id", "meeting", "subject", "period", "change", "quote", "note"]
+    expected = [{k: s.get(k) for k in keys} for s in _statistics()]
     assert json.loads(result.out) == expected
     meeting = json.loads(cli("meeting", "-f", "json").out)[0]
     assert [{k: v for k, v in f.items() if k != "meeting"} for f in expected] == [
@@ -306,7 +306,7 @@ def test_show_unknown_field_lists_the_fields_show_has(cli: Invoke) -> None:
     assert (result.code, result.out) == (2, "")
     assert result.err == (
         "directives: error: unknown field 'score' (valid: id, meeting, category, title, "
-        "text, speaker, act, quote, addressees, tags, context)\n"
+        "text, speaker, act, quote, addressees, tags, note, context)\n"
     )
 
 
@@ -314,10 +314,13 @@ def test_show_unknown_field_lists_the_fields_show_has(cli: Invoke) -> None:
 @pytest.mark.parametrize(
     ("command", "fields"),
     [
-        ("list", "id, meeting, category, title, text, speaker, act, quote, addressees, tags."),
-        ("search", "addressees, tags, score, matched."),
-        ("show", "addressees, tags, context."),
-        ("figures", "id, meeting, subject, period, change, quote."),
+        (
+            "list",
+            "id, meeting, category, title, text, speaker, act, quote, addressees, tags, note.",
+        ),
+        ("search", "addressees, tags, score, matched, note."),
+        ("show", "addressees, tags, note, context."),
+        ("figures", "id, meeting, subject, period, change, quote, note."),
     ],
 )
 def test_each_help_lists_the_fields_it_accepts(cli: Invoke, command: str, fields: str) -> None:

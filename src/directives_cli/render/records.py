@@ -111,7 +111,7 @@ def figure_records(
 
 
 def category_records(counts: Sequence[tuple[Category, int]]) -> list[dict[str, object]]:
-    """One record per category: meeting, id, title, description, count."""
+    """One record per category: meeting, id, title, description, count, note."""
     return [
         {
             "meeting": category.meeting,
@@ -119,6 +119,7 @@ def category_records(counts: Sequence[tuple[Category, int]]) -> list[dict[str, o
             "title": category.title,
             "description": category.description,
             "count": count,
+            "note": category.note,
         }
         for category, count in counts
     ]
@@ -145,4 +146,5 @@ def _statistic_record(statistic: Statistic) -> dict[str, object]:
         "period": statistic.period,
         "change": statistic.change,
         "quote": statistic.quote,
+        "note": statistic.note,
     }
