@@ -185,21 +185,25 @@ class ContextFinder:
         self.finder = QuoteFinder(text)
 
     def context(self, quote: str, cap: int = CONTEXT_CHARS) -> QuoteContext | None:
-        """The quote set in its sentence(s), or None when the source does not hold it."""
-        pattern = quote_pattern(quote)
-        if pattern is None:
-            return None
+        """The quote set in its sentence(s), or None when the source does not hold it.
+        A quote written exactly as the source has it (the usual case) is found as a
+        plain substring; only one that differs in spacing or quote marks needs the
+        pattern, whose compiling costs more than the search."""
+        text = self.text
         start = max(0, self.cursor - _BEHIND)
-        found = pattern.search(self.text, start, self.cursor + 4 * len(quote) + _AHEAD)
-        if found is None:
+        at = text.find(quote, start, self.cursor + len(quote) + _AHEAD) if quote else -1
+        if at == -1 and quote:
             at = self.finder.position(quote)
-            found = pattern.match(self.text, at) if at != -1 else None
-        if found is None:
-            found = pattern.search(self.text)
+        if at != -1:
+            span = (at, at + len(quote))
+        else:
+            pattern = quote_pattern(quote)
+            found = pattern.search(text) if pattern is not None else None
             if found is None:
                 return None
-        self.cursor = found.end()
-        return _context_at(self.text, *found.span(), cap)
+            span = found.span()
+        self.cursor = span[1]
+        return _context_at(text, *span, cap)
 
 
 def _context_at(text: str, start: int, end: int, cap: int) -> QuoteContext:
