@@ -8,6 +8,7 @@ place that knows exit statuses, turns them into one stderr line and an exit code
 from __future__ import annotations
 
 import inspect
+import re
 import shutil
 import sys
 from collections.abc import Sequence
@@ -485,7 +486,8 @@ class _HelpFormatter(HelpFormatter):
     list of options or commands whose descriptions would be narrower than their longest
     word (Click allows 10 columns, breaking words) puts each description under its name,
     as usage that does not fit goes under the command's name. A word longer than the
-    whole width is folded at the edge, as in the terminal views."""
+    whole width is folded at the edge, as in the terminal views. Otherwise the layout
+    is Click's own (names up to 30 columns, descriptions beside them)."""
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
         head = f"{'':>{self.current_indent}}{prefix or 'Usage: '}{prog}"
@@ -502,20 +504,32 @@ class _HelpFormatter(HelpFormatter):
         self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
     ) -> None:
         rows = [(name, _hold(text)) for name, text in rows]
-        first = min(max((len(name) for name, _ in rows), default=0), col_max)
-        beside = self.width - first - col_spacing - 2
-        if beside >= max((len(word) for _, text in rows for word in text.split()), default=0):
-            super().write_dl(rows, col_max, col_spacing)
-            return
-        indent = " " * (self.current_indent + 4)
+        first = min(max((len(name) for name, _ in rows), default=0), col_max) + col_spacing
+        longest = max((len(word) for _, text in rows for word in text.split()), default=0)
+        stacked = self.width - self.current_indent - first < max(longest, 10)
+        margin = " " * (self.current_indent + (4 if stacked else first))
         for name, text in rows:
-            self.write(f"{'':>{self.current_indent}}{name}\n")
-            if text:
-                wrapped = wrap_text(text, self.width, indent, indent, preserve_paragraphs=True)
-                self.write(f"{wrapped}\n")
+            lines = _fold_choices(f"{'':>{self.current_indent}}{name}", self.width, margin)
+            width = self.width - len(margin)
+            body = wrap_text(text, width, preserve_paragraphs=True).splitlines() if text else []
+            if body and not stacked and len(lines) == 1 and len(name) + col_spacing <= first:
+                lines[0] = lines[0].ljust(len(margin)) + body.pop(0)
+            lines += [f"{margin}{line}".rstrip() for line in body]
+            self.write("".join(f"{line}\n" for line in lines))
 
     def getvalue(self) -> str:
         return super().getvalue().replace(_KEEP_HYPHEN, "-")
+
+
+def _fold_choices(line: str, width: int, indent: str) -> list[str]:
+    """An option's name as lines, broken after a `|` of its choices where it is too wide
+    (`-f, --format <table|plain|...|markdown>` at 40 or 60 columns)."""
+    lines = [""]
+    for piece in re.split(r"(?<=\|)", line):
+        if lines[-1].strip() and len(lines[-1]) + len(piece) > width:
+            lines.append(indent)
+        lines[-1] += piece
+    return lines
 
 
 def _hold(text: str) -> str:
