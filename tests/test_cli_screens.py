@@ -215,6 +215,13 @@ def test_bare_command_prints_the_help_on_stdout_and_exits_0(cli: Invoke) -> None
         assert summary in " ".join(commands.split())
 
 
+@pytest.mark.typer_only
+def test_bare_command_fits_40_columns_examples_and_all(cli: Invoke) -> None:
+    result = cli(env={"COLUMNS": "40"})
+    assert result.code == 0
+    assert max(len(line) for line in result.out.splitlines()) <= 40
+
+
 def test_bare_command_from_a_shell(sh: Callable[..., CompletedProcess[str]]) -> None:
     done = sh("directives", env={"COLUMNS": "60"})
     assert done.returncode == 0

@@ -79,7 +79,7 @@ app = typer.Typer(
         "The catalogue is --catalog PATH, else $DIRECTIVES_CATALOG, else the bundled "
         "catalogue of the 2019 National Special Equipment Safety Supervision Work Conference."
         "\n\nExamples:\n\n\b\n  directives list -c risk-control\n"
-        "  directives search 'double prevention'"
+        "  directives search 'hidden dangers'"
     ),
     epilog=EXIT_CODES_HELP,
     # `directives` alone prints this help (see `main`).

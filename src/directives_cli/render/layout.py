@@ -34,6 +34,9 @@ from rich.styled import Styled
 from rich.table import Column, Table
 from rich.text import Text
 
+#: The narrowest a text column is drawn (unless all its text is shorter): narrower, a
+#: title takes a line for every word or two, and one block per record reads better.
+MIN_TEXT = 20
 #: Spaces between a name and its value.
 _PAIR_GAP = 2
 #: Width limit used to measure what a table needs, unclamped by the terminal.
@@ -76,7 +79,7 @@ class Records:
         """Each column's width, or None when the table cannot fit.
 
         Fixed columns get their full width; the others at least their longest word (so
-        no word is ever broken) and share what is left in proportion to what more they
+        no word is ever broken) and MIN_TEXT, and share what is left in proportion to what more they
         could use. We size the columns ourselves because Rich, squeezing a table, narrows
         the widest columns below their longest word before it gives up."""
         wide = options.update_width(_UNBOUNDED)
@@ -88,7 +91,7 @@ class Records:
                 [cell_len(f.name), *(Measurement.get(console, wide, c).maximum for c in cells)]
             )
             words = [cell_len(f.name), *(longest_word(console, wide, c) for c in cells)]
-            least.append(full if f.fixed else max(words))
+            least.append(full if f.fixed else max(*words, min(full, MIN_TEXT)))
             most.append(full)
         probe = _new_table(
             [_column(f, width, "") for f, width in zip(self.fields, least, strict=True)]
