@@ -213,6 +213,8 @@ def test_bare_command_prints_the_help_on_stdout_and_exits_0(cli: Invoke) -> None
     for name, summary in summaries().items():
         assert f"  {name}  " in commands
         assert summary in " ".join(commands.split())
+    only_settings = cli("--no-cache", "--color", "never", env={"COLUMNS": "100"})
+    assert (only_settings.code, only_settings.out) == (0, result.out)
 
 
 @pytest.mark.typer_only
