@@ -32,8 +32,8 @@ FLOOR = 20
 MARGIN = 6
 #: What the views add around the data: column headers, labels, headings, bullets.
 _LABELS = """id meeting category title text speaker act quote addressees tags score match
-count subject period change dates to location organiser speakers guided by source Attendees
-Figures reported In the -"""
+count subject period change dates to location organiser speakers guided by implemented source
+Attendees Figures reported In the - Editor's editor's note"""
 CHROME = frozenset(_LABELS.split())
 _BAR = re.compile(r"[█▏▎▍▌▋▊▉#]+")
 _NUMBER = re.compile(r"[\d.%+-]+")
@@ -123,7 +123,9 @@ def test_categories_show_every_word_of_titles_and_descriptions_whole(
     screen = table(cli, columns, "categories")
     assert_every_id(screen, (r["id"] for r in records))
     assert_every_word_whole(
-        screen, columns, words([[r["id"], r["title"], r["description"]] for r in records])
+        screen,
+        columns,
+        words([[r["id"], r["title"], r["description"], r.get("note")] for r in records]),
     )
 
 
@@ -149,7 +151,7 @@ def test_show_panels_keep_every_word_whole(cli: Invoke, columns: int | str) -> N
     screen = table(cli, columns, "show", *ids)
     assert_every_id(screen, ids)
     keys = ("id", "meeting", "title", "text", "speaker", "act", "quote", "addressees", "tags")
-    data = [[d[key] for key in keys] for d in shown]
+    data = [[d[key] for key in keys] + [d.get("note")] for d in shown]
     context = [d["context"] for d in shown]
     labels = [[f"({c['id']})", c["title"]] for c in categories]
     assert_every_word_whole(screen, columns, words(data, context, labels))
@@ -166,7 +168,7 @@ def test_meeting_keeps_every_word_whole(cli: Invoke, columns: int | str) -> None
         {k: v for k, v in m.items() if k not in ("statistics", "start", "end")} for m in meetings
     ]
     figures = [
-        [[s[k] for k in ("id", "subject", "period", "change")] for s in stats]
+        [[s.get(k) for k in ("id", "subject", "period", "change", "note")] for s in stats]
         for stats in statistics
     ]
     assert_every_word_whole(screen, columns, words(shown, figures))

@@ -111,14 +111,19 @@ class Records:
         return table
 
     def _blocks(self) -> RenderResult:
-        """One block per record: its first cell as a heading, then its other fields."""
+        """One block per record: its first cell as a heading, then its other fields, less
+        those it has no value for (a label alone says nothing)."""
         first = self.fields[0]
         for number, row in enumerate(self.rows):
             if number:
                 yield Text("")
             yield Styled(row[0], first.style)
             cells = zip(self.fields[1:], row[1:], strict=True)
-            yield Pairs([(f.name, Styled(cell, f.style)) for f, cell in cells])
+            yield Pairs([(f.name, Styled(cell, f.style)) for f, cell in cells if not _empty(cell)])
+
+
+def _empty(cell: RenderableType) -> bool:
+    return isinstance(cell, Text) and not cell.plain
 
 
 def _share(least: Sequence[int], most: Sequence[int], spare: int) -> list[int]:
