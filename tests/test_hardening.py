@@ -1,0 +1,175 @@
+"""Fault injection, one class of hostile input each (issue 9), through the real CLI:
+source files outside the catalogue's folder, raw bytes in paths, huge numbers, an
+interrupt during an index build, runaway patterns and oversized queries."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BUNDLED, SOURCE, Invoke, directives_command
+
+QUOTE = "firmly hold the bottom line"
+
+
+def catalogue_with_source(folder: Path, source_file: str, name: str = "cat.yaml") -> Path:
+    """A valid one-directive catalogue in ``folder`` naming ``source_file`` as its source."""
+    document = {
+        "schema": 1,
+        "meeting": {
+            "id": "m",
+            "title": "T",
+            "start": "2020-01-01",
+            "location": "X",
+            "source": {"title": "Report", "file": source_file},
+        },
+        "categories": [{"id": "a", "title": "A", "description": "D"}],
+        "directives": [
+            {
+                "id": "A-1",
+                "category": "a",
+                "title": "Hold the line",
+                "text": "Hold the line.",
+                "speaker": "the conference",
+                "act": "requested",
+                "quote": QUOTE,
+            }
+        ],
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def secret(where: Path) -> Path:
+    """A file outside every catalogue folder that holds the quote (and a secret)."""
+    where.parent.mkdir(parents=True, exist_ok=True)
+    where.write_text(f"We must {QUOTE}. SECRET=hunter2\n", encoding="utf-8")
+    return where
+
+
+# ---- source.file outside the catalogue's folder ----------------------------------------------
+
+
+def _outside_cases(tmp_path: Path) -> dict[str, Path]:
+    outside = secret(tmp_path / "elsewhere" / "secret.txt")
+    cases = {
+        "absolute": catalogue_with_source(tmp_path / "abs", str(outside)),
+        "dotdot": catalogue_with_source(tmp_path / "dots", "../elsewhere/secret.txt"),
+        "dotdot-inside-then-out": catalogue_with_source(
+            tmp_path / "mixed", "sources/../../elsewhere/secret.txt"
+        ),
+    }
+    link = tmp_path / "link"
+    link.mkdir()
+    (link / "report.txt").symlink_to(outside)
+    cases["symlinked-file"] = catalogue_with_source(link, "report.txt")
+    folder = tmp_path / "linkdir"
+    folder.mkdir()
+    (folder / "sources").symlink_to(outside.parent, target_is_directory=True)
+    cases["symlinked-folder"] = catalogue_with_source(folder, "sources/secret.txt")
+    cases["proc"] = catalogue_with_source(tmp_path / "proc", "/proc/self/environ")
+    return cases
+
+
+COMMANDS = (
+    ("list",),
+    ("show", "A-1"),
+    ("search", "line"),
+    ("categories",),
+    ("meeting",),
+)
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["absolute", "dotdot", "dotdot-inside-then-out", "symlinked-file", "symlinked-folder", "proc"],
+)
+def test_a_source_outside_the_folder_is_a_catalogue_error(
+    cli: Invoke, tmp_path: Path, case: str
+) -> None:
+    path = _outside_cases(tmp_path)[case]
+    for command in COMMANDS:
+        result = cli("--catalog", str(path), *command, "-f", "json")
+        assert result.code == 3, (command, result)
+        assert result.out == ""
+        assert "SECRET" not in result.err and "hunter2" not in result.err
+        assert f"{path}:" in result.err and "meeting.source.file:" in result.err
+        assert "outside the catalogue's folder" in result.err
+    # Cached or not, the error stays: the outside file never reaches the cache.
+    result = cli("--catalog", str(path), "--no-cache", "show", "A-1")
+    assert result.code == 3
+
+
+def test_validate_names_the_field_and_its_position(cli: Invoke, tmp_path: Path) -> None:
+    path = _outside_cases(tmp_path)["dotdot"]
+    result = cli("validate", str(path))
+    assert result.code == 3
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if '"file"' in text)
+    assert result.out.startswith(f"{path}:{line}:")
+    assert "meeting.source.file: ../elsewhere/secret.txt is outside the catalogue's folder" in (
+        result.out
+    )
+
+
+@pytest.mark.typer_only
+def test_export_and_diff_refuse_it_too(cli: Invoke, tmp_path: Path) -> None:
+    path = _outside_cases(tmp_path)["absolute"]
+    database = tmp_path / "out.db"
+    result = cli("--catalog", str(path), "export", "--sqlite", str(database))
+    assert result.code == 3 and not database.exists()
+    inside = catalogue_with_source(tmp_path / "good", "report.txt")
+    secret(inside.parent / "report.txt")
+    for pair in ((str(inside), str(path)), (str(path), str(inside))):
+        result = cli("diff", *pair)
+        assert result.code == 3, result
+        assert "outside the catalogue's folder" in result.err
+
+
+def test_the_outside_file_is_never_opened(
+    cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not opened at all: a FIFO there would block, a device would be read, and even a
+    refusal after opening would have touched it."""
+    fifo = tmp_path / "elsewhere" / "pipe"
+    fifo.parent.mkdir()
+    os.mkfifo(fifo)
+    path = catalogue_with_source(tmp_path / "cat", "../elsewhere/pipe")
+    opened: list[str] = []
+    real_open = os.open
+
+    def recording_open(file: object, *args: object, **kwargs: object) -> int:
+        opened.append(os.fsdecode(file))  # type: ignore[arg-type]
+        return real_open(file, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", recording_open)
+    for command in (("validate", str(path)), ("--catalog", str(path), "list")):
+        result = cli(*command)
+        assert result.code == 3, result
+        assert "outside the catalogue's folder" in result.out + result.err
+    assert not [name for name in opened if os.path.realpath(name) == str(fifo)]
+
+
+def test_sources_inside_the_folder_still_work(cli: Invoke, tmp_path: Path) -> None:
+    """Symlinks that stay inside, '..' that comes back, and a subfolder are all fine."""
+    folder = tmp_path / "cat"
+    secret(folder / "sources" / "report.txt")
+    (folder / "alias.txt").symlink_to(folder / "sources" / "report.txt")
+    for written in ("sources/report.txt", "sources/../sources/report.txt", "alias.txt"):
+        path = catalogue_with_source(folder, written)
+        result = cli("--catalog", str(path), "show", "A-1", "-f", "json")
+        assert result.code == 0, (written, result)
+        assert QUOTE in json.loads(result.out)["context"]
+
+
+def test_the_bundled_catalogue_is_inside_its_folder(cli: Invoke) -> None:
+    assert cli("validate", str(BUNDLED)).code == 0
+    assert SOURCE.is_relative_to(BUNDLED.parent)
