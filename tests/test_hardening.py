@@ -173,3 +173,81 @@ def test_sources_inside_the_folder_still_work(cli: Invoke, tmp_path: Path) -> No
 def test_the_bundled_catalogue_is_inside_its_folder(cli: Invoke) -> None:
     assert cli("validate", str(BUNDLED)).code == 0
     assert SOURCE.is_relative_to(BUNDLED.parent)
+
+
+# ---- raw bytes in paths ------------------------------------------------------------------------
+
+RAW = os.fsdecode(b"raw\xff\xfe")
+
+
+@pytest.fixture
+def raw_catalogue(tmp_path: Path) -> tuple[Path, Path]:
+    """The bundled catalogue (and its source) copied under a folder whose name is not
+    UTF-8, in a file whose name is not either; and the same files at a plain path."""
+    import shutil
+
+    plain = tmp_path / "plain"
+    shutil.copytree(BUNDLED.parent, plain)
+    raw = tmp_path / RAW
+    shutil.copytree(BUNDLED.parent, raw)
+    os.rename(raw / BUNDLED.name, raw / os.fsdecode(b"d\xe9.yaml"))
+    (raw / "directives.schema.json").unlink(missing_ok=True)
+    (plain / "directives.schema.json").unlink(missing_ok=True)
+    return plain, raw
+
+
+READS = (
+    ("list", "-f", "json"),
+    ("show", "RC-1", "OV-1", "-f", "json"),
+    ("search", "reform", "-f", "json"),
+    ("search", "--regex", "refor?m", "-f", "ids"),
+    ("categories", "-f", "json"),
+    ("meeting", "-f", "json"),
+    ("list", "-f", "ids", "--sort", "title"),
+)
+
+
+def test_a_path_that_is_not_utf8_works_for_every_command(
+    cli: Invoke, raw_catalogue: tuple[Path, Path]
+) -> None:
+    plain, raw = raw_catalogue
+    raw_file = raw / os.fsdecode(b"d\xe9.yaml")
+    for catalogue in (raw, raw_file):
+        for args in READS:
+            expected = cli("--catalog", str(plain), *args)
+            assert expected.code == 0, expected
+            for cache in ((), ("--no-cache",), ()):  # build, uncached, then from the cache
+                result = cli("--catalog", str(catalogue), *cache, *args)
+                assert (result.code, result.out) == (0, expected.out), (catalogue, args, result)
+        result = cli("validate", str(catalogue))
+        assert result.code == 0, result
+    result = cli("--catalog", str(raw), "show", "NOPE")
+    assert result.code == 1 and "Traceback" not in result.err
+
+
+def test_env_var_and_missing_paths_with_raw_bytes(
+    cli: Invoke, raw_catalogue: tuple[Path, Path]
+) -> None:
+    _, raw = raw_catalogue
+    result = cli("list", "-f", "ids", env={"DIRECTIVES_CATALOG": str(raw)})
+    assert result.code == 0 and len(result.out.splitlines()) == 40
+    result = cli("--catalog", str(raw / os.fsdecode(b"no\xff.yaml")), "list")
+    assert result.code == 3
+    assert result.err.count("\n") == 1 and "catalogue not found" in result.err
+
+
+@pytest.mark.typer_only
+def test_export_diff_and_draft_with_raw_bytes(
+    cli: Invoke, raw_catalogue: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain, raw = raw_catalogue
+    database = raw / os.fsdecode(b"out\xff.db")
+    result = cli("--catalog", str(raw), "export", "--sqlite", str(database))
+    assert result.code == 0 and database.exists(), result
+    assert cli("diff", str(plain), str(raw)).code == 0
+    monkeypatch.chdir(raw)
+    report = os.fsdecode(b"report\xff.txt")
+    Path(report).write_text(SOURCE.read_text(encoding="utf-8"), encoding="utf-8")
+    result = cli("draft", report, "-o", "draft.yaml")
+    assert result.code == 2 and "not UTF-8 text" in result.err, result
+    assert not Path("draft.yaml").exists()

@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 
-from directives_cli.database import Index, decode_list
+from directives_cli.database import Index, decode_list, unstored
 from directives_cli.errors import NotFoundError, UsageError
 from directives_cli.model import (
     ACTS,
@@ -351,7 +351,7 @@ def documents(index: Index, *, with_source: bool = False) -> list[Document]:
     source = "source" if with_source else "NULL"
     return [
         Document(
-            path=path,
+            path=unstored(path),
             meeting=_meeting(json.loads(meeting), text),
             categories=tuple(categories.get(position, ())),
             statistics=tuple(Statistic(s[0], mid, *s[1:]) for s in json.loads(statistics)),

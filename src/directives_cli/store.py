@@ -33,6 +33,7 @@ from directives_cli.database import (
     open_cached,
     prune,
     still_current,
+    storable,
     usable_cache_dir,
     write_meta,
 )
@@ -207,7 +208,7 @@ def _document_rows(documents: Sequence[Document]) -> Iterator[Row]:
         source = meeting.source
         yield (
             position,
-            absolute(doc.path),
+            storable(absolute(doc.path)),
             meeting.id,
             meeting.start,
             encode(meeting.record()),

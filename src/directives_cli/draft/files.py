@@ -50,7 +50,15 @@ def source_file(report: Path, output: Path | None) -> str:
             " source.file must be inside the catalogue's own folder: copy the report there"
             " (e.g. into sources/) or write the draft beside it (-o DIR/NAME.yaml)"
         )
-    return Path(inside).relative_to(folder).as_posix()
+    written = Path(inside).relative_to(folder).as_posix()
+    try:
+        written.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(
+            f"{shown(written)}: the report's path is not UTF-8 text, and a catalogue's"
+            " source.file is text: rename it (e.g. with convmv) and draft again"
+        ) from None
+    return written
 
 
 def write_output(path: Path, text: str, force: bool) -> None:
