@@ -251,3 +251,40 @@ def test_export_diff_and_draft_with_raw_bytes(
     result = cli("draft", report, "-o", "draft.yaml")
     assert result.code == 2 and "not UTF-8 text" in result.err, result
     assert not Path("draft.yaml").exists()
+
+
+# ---- huge numbers ------------------------------------------------------------------------------
+
+HUGE = ("9223372036854775807", "9223372036854775808", "1" + "0" * 30, "9" * 5000, "0" * 6000 + "7")
+
+
+@pytest.mark.parametrize("limit", HUGE, ids=lambda v: f"{len(v)}-digits")
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("list", "-f", "ids"),
+        ("list", "-f", "ids", "--sort", "title"),
+        ("list", "-f", "ids", "-c", "reform"),
+        ("search", "reform", "-f", "ids"),
+        ("search", "--regex", "refor?m", "-f", "ids"),
+    ],
+)
+def test_any_large_limit_means_at_most_that_many(
+    cli: Invoke, shared_cache: Path, command: tuple[str, ...], limit: str
+) -> None:
+    everything = cli(*command)
+    assert everything.code == 0
+    significant = limit.lstrip("0")
+    expected = everything.out.splitlines()[: int(significant) if len(significant) < 4000 else None]
+    for spelling in (("--limit", limit), ("-n", limit), (f"--limit={limit}",)):
+        result = cli(*command, *spelling)
+        assert (result.code, result.out.splitlines()) == (0, expected), (spelling, result.err)
+
+
+@pytest.mark.parametrize("limit", ["-1", "-9223372036854775809", "-" + "9" * 5000, "1e3", "x"])
+def test_a_limit_that_is_not_a_count_is_a_usage_error(cli: Invoke, limit: str) -> None:
+    for command in (("list",), ("search", "reform")):
+        result = cli(*command, "--limit", limit)
+        assert result.code == 2, result
+        assert result.err.startswith("directives: error: Invalid value for '--limit'")
+        assert result.err.count("\n") == 1 and "unexpected" not in result.err

@@ -146,7 +146,7 @@ def _checked(opt: Opt, value: str) -> str:
             raise _Unsupported
         return chosen
     if opt.kind == "int":
-        if not (value.isascii() and value.isdigit() and int(value) >= (opt.min or 0)):
+        if not (value.isascii() and value.isdigit() and optspec.read_int(value) >= (opt.min or 0)):
             raise _Unsupported
         return value
     if opt.kind == "path":
@@ -206,7 +206,7 @@ def _many(parsed: Parsed, opt: Opt) -> tuple[str, ...]:
 
 def _limit(parsed: Parsed) -> int | None:
     value = _one(parsed, optspec.LIMIT)
-    return int(value) if value is not None else None
+    return optspec.read_int(value) if value is not None else None
 
 
 def _filters(parsed: Parsed) -> Filters:
