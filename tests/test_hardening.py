@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BUNDLED, SOURCE, Invoke, directives_command
+from conftest import BUNDLED, SOURCE, Invoke, directives_command
 
 QUOTE = "firmly hold the bottom line"
 
@@ -288,3 +288,52 @@ def test_a_limit_that_is_not_a_count_is_a_usage_error(cli: Invoke, limit: str) -
         assert result.code == 2, result
         assert result.err.startswith("directives: error: Invalid value for '--limit'")
         assert result.err.count("\n") == 1 and "unexpected" not in result.err
+
+
+# ---- an interrupt during an index build ------------------------------------------------------
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def large_catalogue(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated catalogue whose index takes a while to build (once per session)."""
+    out = tmp_path_factory.mktemp("large")
+    subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "generate.py"), "--directives", "20000",
+         "--out", str(out)],
+        check=True, capture_output=True, timeout=600,
+    )  # fmt: skip
+    return out / "catalogue"
+
+
+def _temporaries(cache: Path) -> list[Path]:
+    folder = cache / "directives"
+    return sorted(folder.glob("*.tmp")) if folder.is_dir() else []
+
+
+@pytest.mark.parametrize("after", [0.0, 0.05, 0.3, 1.0])
+def test_sigint_during_a_build_leaves_no_temporary_file(
+    large_catalogue: Path, tmp_path: Path, after: float
+) -> None:
+    """SIGINT once the build's temporary file exists, then a little later each time, so
+    the interrupt lands in different parts of the build (rows, full-text, metadata)."""
+    cache = tmp_path / "cache"
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    command = [*directives_command(), "--catalog", str(large_catalogue), "list", "-f", "ids"]
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        while not _temporaries(cache) and process.poll() is None:
+            time.sleep(0.01)
+        assert process.poll() is None, "the build ended before its temporary file was seen"
+        time.sleep(after)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=300)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert _temporaries(cache) == []
+    if process.returncode != 0:  # the build may have finished before the signal
+        assert (process.returncode, err) == (130, "directives: error: interrupted\n")
