@@ -10,11 +10,12 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from conftest import BUNDLED, SOURCE, Invoke, directives_command
+from conftest import BUNDLED, SOURCE, Invoke, catalogue_text, directives_command
 
 QUOTE = "firmly hold the bottom line"
 
@@ -337,3 +338,70 @@ def test_sigint_during_a_build_leaves_no_temporary_file(
     assert _temporaries(cache) == []
     if process.returncode != 0:  # the build may have finished before the signal
         assert (process.returncode, err) == (130, "directives: error: interrupted\n")
+
+
+# ---- runaway patterns and oversized queries ------------------------------------------------------
+
+
+@pytest.fixture
+def slow_catalogue(write_catalogue: Callable[[str, str], Path]) -> Path:
+    """300 directives on which ``(.*\\s){3}qq`` takes a few hundredths of a second each:
+    under the per-directive guard every time, many seconds in all."""
+    text = "word " * 25
+    return write_catalogue(catalogue_text([{"id": f"S-{n}", "text": text} for n in range(300)]))
+
+
+SLOW = r"(.*\s){3}qq"
+
+
+def test_the_whole_regex_search_has_a_time_budget(cli: Invoke, slow_catalogue: Path) -> None:
+    result = cli("--catalog", str(slow_catalogue), "search", "--regex", SLOW, "--in", "text",
+                 "--timeout", "0.3")  # fmt: skip
+    assert result.code == 2, result
+    assert result.out == ""
+    assert result.err.startswith(
+        f"directives: error: regular expression search for {SLOW!r} ran for over 0.3 s in all"
+        " (--timeout) and was stopped after "
+    )
+    assert "of 300 directives" in result.err and "--timeout SECONDS" in result.err
+    assert result.err.count("\n") == 1
+
+
+def test_a_budget_the_search_fits_in_changes_nothing(cli: Invoke, slow_catalogue: Path) -> None:
+    args = ("--catalog", str(slow_catalogue), "search", "--regex", "word", "-f", "ids")
+    expected = cli(*args)
+    assert expected.code == 0 and len(expected.out.splitlines()) == 300
+    for budget in ("1000", "inf", "1e9"):
+        assert cli(*args, "--timeout", budget) == expected
+
+
+def test_the_per_directive_guard_still_stops_catastrophic_patterns(
+    cli: Invoke, write_catalogue: Callable[[str, str], Path]
+) -> None:
+    path = write_catalogue(
+        catalogue_text([{"id": "OK-1"}, {"id": "BAD-1", "text": "a" * 40 + "!"}])
+    )
+    result = cli("--catalog", str(path), "search", "--regex", "(a+)+$", "--timeout", "600")
+    assert result.code == 2
+    assert "ran for over 1 s on directive BAD-1" in result.err
+
+
+@pytest.mark.parametrize("budget", ["0", "-1", "nan", "-inf", "x", ""])
+def test_a_budget_that_is_not_positive_is_a_usage_error(cli: Invoke, budget: str) -> None:
+    result = cli("search", "--regex", "reform", "--timeout", budget)
+    assert result.code == 2, result
+    assert "--timeout" in result.err and result.err.count("\n") == 1
+    assert "unexpected" not in result.err
+
+
+@pytest.mark.parametrize("regex", [(), ("--regex",)])
+def test_the_number_of_terms_is_bounded(cli: Invoke, regex: tuple[str, ...]) -> None:
+    words = [f"w{n}" for n in range(5000)]
+    for count in (65, 5000):
+        result = cli("search", *regex, "--any", *words[:count])
+        assert result.code == 2, result
+        assert result.err == (
+            f"directives: error: {count} search terms; the limit is 64: search for fewer"
+            " (a quoted phrase counts as one term)\n"
+        )
+    assert cli("search", *regex, "--any", "reform", *words[:63]).code == 0

@@ -194,6 +194,18 @@ WITHIN = Opt(
     show_default=False,
     completer="search_fields",
 )
+#: Seconds a `--regex` search may take in all by default: `search.SEARCH_SECONDS`
+#: (tests/test_options.py checks they agree).
+DEFAULT_TIMEOUT = 20.0
+TIMEOUT = Opt(
+    "timeout",
+    ("--timeout",),
+    "With --regex: stop the search (exit 2) after this many seconds in all; 'inf' for no"
+    " limit. A pattern is also stopped after 1 s on any one directive.",
+    kind="float",
+    default=DEFAULT_TIMEOUT,
+    metavar="SECONDS",
+)
 ANY_TERM = Opt("any_term", ("--any",), "Match any term instead of every term.", kind="flag")
 REGEX = Opt("regex", ("--regex",), "Treat each term as a regular expression.", kind="flag")
 
@@ -312,7 +324,9 @@ _COMMON = (FORMAT, *SETTINGS_OPTIONS)
 FAST_COMMANDS: dict[str, CommandDecl] = {
     "list": CommandDecl((*FILTERS, SORT, LIMIT, FIELDS, *_COMMON)),
     "search": CommandDecl(
-        (ANY_TERM, WITHIN, REGEX, *FILTERS, LIMIT, FIELDS, *_COMMON), min_args=1, max_args=None
+        (ANY_TERM, WITHIN, REGEX, TIMEOUT, *FILTERS, LIMIT, FIELDS, *_COMMON),
+        min_args=1,
+        max_args=None,
     ),
     "show": CommandDecl(_COMMON, min_args=1, max_args=None),
     "categories": CommandDecl((MEETING, *_COMMON)),
