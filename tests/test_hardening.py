@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import BUNDLED, SOURCE, Invoke, catalogue_text, directives_command
 
@@ -405,3 +407,80 @@ def test_the_number_of_terms_is_bounded(cli: Invoke, regex: tuple[str, ...]) -> 
             " (a quoted phrase counts as one term)\n"
         )
     assert cli("search", *regex, "--any", "reform", *words[:63]).code == 0
+
+
+# ---- any file name, any catalogue text: property-based, on both parsers ------------------------
+
+#: A file or folder name: any Unicode but "/" and NUL (control characters included), or
+#: raw bytes a file system may hold that are not UTF-8 (Python sees surrogate escapes).
+NAMES = st.one_of(
+    st.text(st.characters(codec="utf-8", exclude_characters="/\x00"), min_size=1, max_size=12),
+    st.binary(min_size=1, max_size=12).map(os.fsdecode),
+).filter(lambda name: name not in (".", "..") and "/" not in name and "\x00" not in name)
+#: Catalogue text: any Unicode a UTF-8 file can hold, control characters included.
+TEXTS = st.text(st.characters(codec="utf-8"), max_size=40).filter(lambda text: text.strip() != "")
+PROPERTY = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def _placed(tmp_path: Path, folder: str, name: str, text: str) -> Path | None:
+    """The catalogue written at tmp/folder/name, or None when the file system refuses the
+    name (too long in bytes, say): the names it accepts are the ones to test."""
+    where = tmp_path / "p" / folder
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+        path = where / name
+        path.write_text(text, encoding="utf-8")
+    except OSError:
+        return None
+    return path
+
+
+@PROPERTY
+@given(folder=NAMES, name=NAMES, title=TEXTS, body=TEXTS, tag=TEXTS)
+def test_any_name_and_any_text_round_trip(
+    cli: Invoke, tmp_path: Path, folder: str, name: str, title: str, body: str, tag: str
+) -> None:
+    text = catalogue_text([{"id": "P-1", "title": title, "text": body, "tags": [tag]}])
+    path = _placed(tmp_path, folder, name, text)
+    if path is None:
+        return
+    try:
+        shown = cli("--catalog", str(path), "show", "P-1", "-f", "json")
+        assert shown.code == 0, shown
+        record = json.loads(shown.out)
+        assert (record["title"], record["text"], record["tags"]) == (title, body, [tag])
+        for args in (("list", "-f", "json"), ("list", "-f", "plain"), ("show", "P-1")):
+            cached = cli("--catalog", str(path), *args)
+            uncached = cli("--catalog", str(path), "--no-cache", *args)
+            assert cached == uncached and cached.code == 0, (args, cached)
+        assert cli("--catalog", str(path), "list", "-f", "plain").out.count("\n") == 1
+        assert cli("validate", str(path)).code == 0
+    finally:
+        path.unlink()
+
+
+@PROPERTY
+@given(folder=NAMES, name=NAMES, junk=st.binary(max_size=60))
+def test_any_name_of_a_broken_catalogue_is_one_error(
+    cli: Invoke, tmp_path: Path, folder: str, name: str, junk: bytes
+) -> None:
+    """A file that is not a catalogue (raw bytes, invalid UTF-8 included) under any name:
+    exit 3 and one error, never a crash."""
+    path = _placed(tmp_path, folder, name, "")
+    if path is None:
+        return
+    try:
+        path.write_bytes(b"schema: 1\nmeeting: " + junk)
+        for args in (("list",), ("search", "word"), ("show", "X-1")):
+            result = cli("--catalog", str(path), *args)
+            assert result.code == 3, (args, result)
+            assert result.err.startswith("directives: error: ") and result.out == ""
+            assert "unexpected" not in result.err
+        result = cli("validate", str(path))
+        assert result.code == 3 and "unexpected" not in result.err + result.out
+    finally:
+        path.unlink()
