@@ -44,6 +44,7 @@ from directives_cli.options import (
     TagOpt,
     ThemesOpt,
     ThresholdOpt,
+    TimeoutOpt,
     complete_ids,
     complete_meetings,
     typer_option,
@@ -166,6 +167,7 @@ def search_command(
     any_term: AnyOpt = False,
     within: InOpt = None,
     regex: RegexOpt = False,
+    timeout: TimeoutOpt = optspec.DEFAULT_TIMEOUT,
     category: CategoryOpt = None,
     act: ActOpt = None,
     speaker: SpeakerOpt = None,
@@ -184,7 +186,9 @@ def search_command(
     its words must appear together, in that order. Matching ignores case, accents and
     word endings ('reforms' finds 'reform'). Best first by BM25 relevance, a match in
     the title or tags weighing more than one in the text. Exit status 1 when nothing
-    matches.
+    matches. At most 64 terms. --regex takes Python regular expressions; a search
+    that runs over --timeout seconds (default 20) in all, or 1 s on one directive,
+    is stopped with exit status 2.
 
     Examples:
 
@@ -201,6 +205,7 @@ def search_command(
         any_term=any_term,
         within=within,
         regex=regex,
+        timeout=timeout,
         limit=limit,
         fields=fields,
     )
