@@ -19,6 +19,10 @@ from hypothesis import strategies as st
 
 from conftest import BUNDLED, SOURCE, Invoke, catalogue_text, directives_command
 
+#: What only the tool's own bug report says (exit 70): a catalogue's YAML error may well
+#: say "unexpected end of stream", so the word alone is no sign of a bug.
+BUG_MARK = "run again with --debug for a traceback"
+
 QUOTE = "firmly hold the bottom line"
 
 
@@ -290,7 +294,7 @@ def test_a_limit_that_is_not_a_count_is_a_usage_error(cli: Invoke, limit: str) -
         result = cli(*command, "--limit", limit)
         assert result.code == 2, result
         assert result.err.startswith("directives: error: Invalid value for '--limit'")
-        assert result.err.count("\n") == 1 and "unexpected" not in result.err
+        assert result.err.count("\n") == 1 and BUG_MARK not in result.err
 
 
 # ---- an interrupt during an index build ------------------------------------------------------
@@ -393,7 +397,7 @@ def test_a_budget_that_is_not_positive_is_a_usage_error(cli: Invoke, budget: str
     result = cli("search", "--regex", "reform", "--timeout", budget)
     assert result.code == 2, result
     assert "--timeout" in result.err and result.err.count("\n") == 1
-    assert "unexpected" not in result.err
+    assert BUG_MARK not in result.err
 
 
 @pytest.mark.parametrize("regex", [(), ("--regex",)])
@@ -479,8 +483,8 @@ def test_any_name_of_a_broken_catalogue_is_one_error(
             result = cli("--catalog", str(path), *args)
             assert result.code == 3, (args, result)
             assert result.err.startswith("directives: error: ") and result.out == ""
-            assert "unexpected" not in result.err
+            assert BUG_MARK not in result.err
         result = cli("validate", str(path))
-        assert result.code == 3 and "unexpected" not in result.err + result.out
+        assert result.code == 3 and BUG_MARK not in result.err + result.out
     finally:
         path.unlink()
