@@ -12,14 +12,13 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from directives_cli.errors import NotFoundError, UsageError
 from directives_cli.exits import ExitStatus
 from directives_cli.model import DIRECTIVE_FIELDS, Category, Filters, Hit
 from directives_cli.outcome import Output, Settings
+from directives_cli.plain import TYPE_CHECKING
 from directives_cli.render import RESULT_FIELDS, Format
 from directives_cli.render.formats import renderer_for
 
@@ -86,7 +85,7 @@ def list_directives(
     query.check_filters(index, filters)
     notes = tuple(query.unmatched_values(index, filters))
     items = query.iter_directives(index, filters, sort=sort, limit=limit)
-    return replace(renderer_for(fmt).directives(items, chosen), notes=notes)
+    return renderer_for(fmt).directives(items, chosen)._replace(notes=notes)
 
 
 def search_directives(
@@ -269,7 +268,7 @@ def diff_catalogues(
         changes = diff.compare(sides[0].side, sides[1].side)
     status = ExitStatus.DIFFERENT if diff.differ(changes) else ExitStatus.OK
     output = renderer_for(fmt).changes(changes, match == "text")
-    return replace(output, notes=notes, status=status)
+    return output._replace(notes=notes, status=status)
 
 
 def _nothing_found(index: Index, spec: SearchQuery) -> str:
@@ -285,6 +284,8 @@ def _nothing_found(index: Index, spec: SearchQuery) -> str:
         return message
     hints = []
     if spec.filters != Filters():
+        from dataclasses import replace
+
         unfiltered = replace(spec, filters=Filters(), limit=1, with_terms=False)
         if next(search.iter_search(index, unfiltered), None) is not None:
             hints.append("some match without the filters")
