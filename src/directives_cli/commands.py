@@ -284,9 +284,7 @@ def _nothing_found(index: Index, spec: SearchQuery) -> str:
         return message
     hints = []
     if spec.filters != Filters():
-        from dataclasses import replace
-
-        unfiltered = replace(spec, filters=Filters(), limit=1, with_terms=False)
+        unfiltered = spec._replace(filters=Filters(), limit=1, with_terms=False)
         if next(search.iter_search(index, unfiltered), None) is not None:
             hints.append("some match without the filters")
     some = search.count_some(index, spec)
