@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from directives_cli import fastpath
+from directives_cli import fastpath, store
+from directives_cli.database import Index
 from directives_cli.entry import run
 
 REPO = Path(__file__).resolve().parents[1]
@@ -61,6 +62,13 @@ def shared_cache(
     Tests that write, corrupt or count cache files keep their `private_cache`."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(session_cache_dir))
     return session_cache_dir
+
+
+@pytest.fixture(scope="session")
+def bundled_index() -> Index:
+    """The bundled catalogue indexed once for the session, in memory (no cache), for
+    tests that only query it."""
+    return store.open_index(BUNDLED, use_cache=False)
 
 
 #: The ways the `cli` fixture parses: with the fast path allowed, and by Typer alone.

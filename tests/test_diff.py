@@ -20,6 +20,10 @@ from conftest import BUNDLED, SOURCE, Invoke
 from directives_cli import diff
 from directives_cli.worddiff import marked, word_diff
 
+#: `diff` is a Typer-only command: the fast path never reads it, so its tests run once,
+#: through Typer (the `cli` fixture checks that no call here is one the fast path reads).
+pytestmark = pytest.mark.typer_only
+
 MEETING = "special-equipment-safety-2019"
 #: What the edits below do, as (change, kind, id), in the order diff reports them.
 EXPECTED = [

@@ -16,10 +16,10 @@ BUNDLED = REPO / "data" / "directives.yaml"
 ANY = Filters()
 
 
-@pytest.fixture(scope="module")
-def real() -> store.Index:
-    """The bundled catalogue, indexed without a cache (the cache has its own tests)."""
-    return store.open_index(BUNDLED, use_cache=False)
+@pytest.fixture
+def real(bundled_index: store.Index) -> store.Index:
+    """The bundled catalogue, indexed once for the session (conftest)."""
+    return bundled_index
 
 
 @pytest.fixture(scope="module")

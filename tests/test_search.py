@@ -38,10 +38,10 @@ MEETING = "test-meeting"
 # ---- catalogues ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def real() -> store.Index:
-    """The bundled catalogue, indexed in memory."""
-    return store.open_index(BUNDLED, use_cache=False)
+@pytest.fixture
+def real(bundled_index: store.Index) -> store.Index:
+    """The bundled catalogue, indexed once for the session (conftest)."""
+    return bundled_index
 
 
 def directive(ident: str, **fields: object) -> Directive:

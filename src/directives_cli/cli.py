@@ -7,6 +7,7 @@ place that knows exit statuses, turns them into one stderr line and an exit code
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -556,11 +557,17 @@ def draft_command(
     return drafted, "never"
 
 
+#: The Click command Typer builds from the commands' signatures, built once per process:
+#: building it costs more than parsing, and a process that runs the CLI many times (the
+#: tests do) would otherwise rebuild it on every call.
+_click_command = functools.cache(typer.main.get_command)
+
+
 def main_command(args: Sequence[str]) -> Answer | int:
     """Parse ``args`` with Typer and run the command: its answer for `entry` to write, or
     the status Typer ended with on its own (help, --version). Click's errors propagate
     to `entry.run`, which reports them."""
-    command = typer.main.get_command(app)
+    command = _click_command(app)
     helpformat.for_any_width(command)
     result = command.main(
         args=list(args),

@@ -12,14 +12,13 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from directives_cli.errors import NotFoundError, UsageError
 from directives_cli.exits import ExitStatus
 from directives_cli.model import Category, Filters, Hit
 from directives_cli.outcome import Output, Settings
+from directives_cli.plain import TYPE_CHECKING
 from directives_cli.render import (
     FIGURE_FIELDS,
     FIGURE_OPTIONAL_FIELDS,
@@ -110,7 +109,7 @@ def list_directives(
     notes = tuple(query.unmatched_values(index, filters))
     items = query.iter_directives(index, filters, sort=sort, limit=limit)
     output = renderer_for(fmt).directives(items, chosen, _context(index, chosen))
-    return replace(output, notes=notes)
+    return output._replace(notes=notes)
 
 
 def _context(index: Index, fields: Sequence[str]) -> ContextOf | None:
@@ -196,7 +195,7 @@ def summarise(settings: Settings, filters: Filters, fmt: Format, *, by: str | No
     groups, columns = query.summary_counts(index, filters, fields)
     total = query.count_directives(index, filters)
     output = renderer_for(fmt).summary(fields, groups, total, columns)
-    return replace(output, notes=notes)
+    return output._replace(notes=notes)
 
 
 def list_figures(
@@ -337,7 +336,7 @@ def diff_catalogues(
         changes = diff.compare(sides[0].side, sides[1].side)
     status = ExitStatus.DIFFERENT if diff.differ(changes) else ExitStatus.OK
     output = renderer_for(fmt).changes(changes, match == "text")
-    return replace(output, notes=notes, status=status)
+    return output._replace(notes=notes, status=status)
 
 
 def _nothing_found(index: Index, spec: SearchQuery) -> str:
@@ -353,7 +352,7 @@ def _nothing_found(index: Index, spec: SearchQuery) -> str:
         return message
     hints = []
     if spec.filters != Filters():
-        unfiltered = replace(spec, filters=Filters(), limit=1, with_terms=False)
+        unfiltered = spec._replace(filters=Filters(), limit=1, with_terms=False)
         if next(search.iter_search(index, unfiltered), None) is not None:
             hints.append("some match without the filters")
     some = search.count_some(index, spec)

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NoReturn
 
 from directives_cli.errors import DirectivesError
 from directives_cli.exits import ExitStatus
 from directives_cli.optspec import wants_debug
+from directives_cli.plain import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from typing import NoReturn
+
     from directives_cli.outcome import Output
 
 

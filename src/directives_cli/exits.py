@@ -9,7 +9,8 @@ imported on every call, so it imports nothing.
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import NamedTuple
+
+from directives_cli.plain import NamedTuple
 
 
 class ExitStatus(IntEnum):

@@ -18,15 +18,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
 from directives_cli import optspec
 from directives_cli.commands import make_filters
 from directives_cli.model import Filters
 from directives_cli.optspec import Opt
 from directives_cli.outcome import Output, Settings
+from directives_cli.plain import NamedTuple
 
 
 class CommandSpec(NamedTuple):
@@ -60,15 +59,18 @@ class _Unsupported(Exception):
     """The command line is not one the fast path reads; Typer will."""
 
 
-@dataclass
 class Parsed:
-    """A command line as the fast path read it."""
+    """A command line as the fast path read it. (A hand-written class: `dataclasses`
+    costs more to import than the fast path saves.)"""
 
-    command: str
-    #: Each option read, by its declared name: a string, a list (repeatable) or True (flag).
-    values: dict[str, str | list[str] | bool] = field(default_factory=dict)
-    arguments: list[str] = field(default_factory=list)
-    settings: Settings = Settings()
+    __slots__ = ("command", "values", "arguments", "settings")
+
+    def __init__(self, command: str) -> None:
+        self.command = command
+        #: Each option read, by its declared name: a string, a list (repeatable) or True.
+        self.values: dict[str, str | list[str] | bool] = {}
+        self.arguments: list[str] = []
+        self.settings = Settings()
 
 
 def dispatch(args: Sequence[str]) -> tuple[Output, str] | None:

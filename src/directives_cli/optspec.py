@@ -15,14 +15,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Literal, NamedTuple
 
 from directives_cli.model import ACTS
+from directives_cli.plain import TYPE_CHECKING, NamedTuple
 from directives_cli.render import Color, Format
 
-#: flag: no value; text: any string; int: a whole number; float: a number; path: a file
-#: or directory; choice: one of ``choices``.
-Kind = Literal["flag", "text", "int", "float", "path", "choice"]
+if TYPE_CHECKING:
+    from typing import Literal, TypeAlias
+
+    #: flag: no value; text: any string; int: a whole number; float: a number; path: a
+    #: file or directory; choice: one of ``choices``.
+    Kind: TypeAlias = Literal["flag", "text", "int", "float", "path", "choice"]
 
 
 class Opt(NamedTuple):

@@ -3,21 +3,21 @@
 `Settings` (where the catalogue is, how to draw) and `Output` (what to write, and the
 status to end with) are shared by the parsers, the commands, the renderers and the writer
 (`output.py`); keeping them here lets each of those reach them without importing any of
-the others.
+the others. NamedTuples (`plain`), not dataclasses: this module is imported on every
+call, and `dataclasses` brings `inspect` and a dozen modules with it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from directives_cli.exits import ExitStatus
+from directives_cli.plain import NamedTuple
 from directives_cli.render import Color
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(NamedTuple):
     """Where to read the catalogue and how to draw on a terminal."""
 
     catalog: str | None = None
@@ -38,8 +38,7 @@ class Settings:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Output:
+class Output(NamedTuple):
     """A command's result: text for stdout, then text made while it is written, then
     Rich renderables to draw; remarks for stderr; the status to exit with.
 

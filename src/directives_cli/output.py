@@ -10,11 +10,14 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterable
-from typing import NoReturn
 
 from directives_cli.exits import ExitStatus
 from directives_cli.outcome import Output
+from directives_cli.plain import TYPE_CHECKING
 from directives_cli.render import Format
+
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 #: Streamed text is flushed whenever about this much (in characters) has been written
 #: since the last flush, so a reader (`| head`, `| jq`) gets records while the rest are

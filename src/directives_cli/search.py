@@ -67,9 +67,7 @@ import signal
 import threading
 import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from types import FrameType
-from typing import TYPE_CHECKING, Any
 
 from directives_cli import textfold
 
@@ -78,9 +76,12 @@ from directives_cli.database import SEARCH_FIELDS_ALLOWED as SEARCH_FIELDS_ALLOW
 from directives_cli.database import SEARCH_LIST_SEPARATOR, WORDS_TABLE
 from directives_cli.errors import UsageError
 from directives_cli.model import DIRECTIVE_FIELDS, Directive, Filters, Hit
+from directives_cli.plain import TYPE_CHECKING, NamedTuple
 from directives_cli.terms import HYPHENS, content_terms, spellings
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from directives_cli.database import Index
 
 #: BM25 field weights (see the module docstring), in SEARCH_FIELDS_ALLOWED order.
@@ -138,12 +139,11 @@ _GAP = r"(?:[^\w\x00]|_)+"
 # ---- the query --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class SearchQuery:
+class SearchQuery(NamedTuple):
     """What to search for; see the module docstring for the meaning of each part."""
 
     terms: tuple[str, ...]
-    filters: Filters = field(default_factory=Filters)
+    filters: Filters = Filters()
     #: Match directives with any of the terms instead of all of them.
     any_term: bool = False
     #: Search only these fields (SEARCH_FIELDS_ALLOWED names); empty means all.
@@ -268,8 +268,7 @@ def _word_search(index: Index, query: SearchQuery) -> Iterator[Hit]:
 # ---- word search: ranking ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Spelling:
+class _Spelling(NamedTuple):
     """One way of writing a term, ready for the index and for finding it in the text."""
 
     #: The FTS5 phrase, column filter included.
@@ -290,8 +289,7 @@ class _Spelling:
         return cls(phrase, bare, stemmer.tokens(term), None)
 
 
-@dataclass(frozen=True, slots=True)
-class _Term:
+class _Term(NamedTuple):
     """One term the query requires: any of its spellings satisfies it (see :mod:`.terms`)."""
 
     spellings: tuple[_Spelling, ...]

@@ -14,6 +14,7 @@ reader recognises them and :func:`unescape_field` can reverse them exactly.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 #: Characters never shown raw, beyond C0: DEL and C1 (controls); Arabic letter mark, the
 #: bidi marks, embeddings, overrides and isolates (reorder text); the line and paragraph
@@ -30,10 +31,30 @@ DANGEROUS_BEYOND_C0 = (
 #: Every character never shown raw (a regex class body): C0, then the rest above.
 DANGEROUS = "\x00-\x1f" + DANGEROUS_BEYOND_C0
 
-_VISIBLE = re.compile(f"[{DANGEROUS}]")
-_VISIBLE_KEEP_NEWLINES = re.compile(f"[\x00-\x09\x0b-\x1f{DANGEROUS_BEYOND_C0}]")
-_FIELD = re.compile(f"[{DANGEROUS}\\\\]")
-_ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
+
+class LazyPattern:
+    """A regular expression compiled on its first use. Each class of the characters above
+    takes about a millisecond to compile, and most calls (JSON of plain text, a table)
+    use one of them or none; compiling them all at import made every call pay for all."""
+
+    __slots__ = ("_source", "_flags", "_compiled")
+
+    def __init__(self, source: str, flags: int = 0) -> None:
+        self._source = source
+        self._flags = flags
+        self._compiled: re.Pattern[str] | None = None
+
+    def sub(self, repl: str | Callable[[re.Match[str]], str], text: str) -> str:
+        """`re.Pattern.sub`, compiling the pattern the first time."""
+        if self._compiled is None:
+            self._compiled = re.compile(self._source, self._flags)
+        return self._compiled.sub(repl, text)
+
+
+_VISIBLE = LazyPattern(f"[{DANGEROUS}]")
+_VISIBLE_KEEP_NEWLINES = LazyPattern(f"[\x00-\x09\x0b-\x1f{DANGEROUS_BEYOND_C0}]")
+_FIELD = LazyPattern(f"[{DANGEROUS}\\\\]")
+_ESCAPE = LazyPattern(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
 
 _SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\\": "\\\\"}
 _SHORT_BACK = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, NamedTuple, Protocol, assert_never
 
 from directives_cli.model import (
     DIRECTIVE_FIELDS,
@@ -23,6 +22,7 @@ from directives_cli.model import (
     Statistic,
 )
 from directives_cli.outcome import Output
+from directives_cli.plain import TYPE_CHECKING, NamedTuple, Protocol, assert_never
 from directives_cli.render import (
     CATEGORY_FIELDS,
     DEFAULT_FIELDS,

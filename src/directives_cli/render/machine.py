@@ -21,24 +21,27 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, assert_never
 
+from directives_cli.plain import TYPE_CHECKING, assert_never
 from directives_cli.render import Format
-from directives_cli.render.escape import DANGEROUS_BEYOND_C0, escape_field, visible
+from directives_cli.render.escape import DANGEROUS_BEYOND_C0, LazyPattern, escape_field, visible
 from directives_cli.render.records import pick
+
+if TYPE_CHECKING:
+    from typing import Any
 
 Record = Mapping[str, object]
 
 #: Characters json.dumps(ensure_ascii=False) leaves raw that a terminal or
 #: `str.splitlines` would act on; C0 never appears raw (json escapes it itself).
-_JSON_UNSAFE = re.compile(f"[{DANGEROUS_BEYOND_C0}]")
+_JSON_UNSAFE = LazyPattern(f"[{DANGEROUS_BEYOND_C0}]")
 #: json's own C string encoder (ensure_ascii=False), for laying out indented JSON fast.
 _encode_json_string: Callable[[str], str] = json.encoder.encode_basestring
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 #: What a GitHub table cell must escape to keep its text: "|" ends the cell, a backslash
 #: escapes the character after it, and "<" starts HTML (our own <br> line breaks among
 #: it). Nothing else is touched, so text such as `[bold]x` appears exactly as written.
-_MARKDOWN_ACTIVE = re.compile(r"([\\|<])")
+_MARKDOWN_ACTIVE = LazyPattern(r"([\\|<])")
 #: YAML's line width: never fold a value, so each scalar stays on its own line for grep.
 _YAML_WIDTH = 1_000_000_000
 #: Records per streamed chunk: enough that per-call costs (yaml.dump, a csv writer, a
