@@ -36,6 +36,7 @@ from directives_cli.model import (
 from directives_cli.paths import (
     MAX_FILE_BYTES,
     catalogue_files,
+    file_identity,
     file_problem,
     os_reason,
     refusal,
@@ -52,6 +53,9 @@ if TYPE_CHECKING:
     from directives_cli.yamlsafe import YamlPath
 
 _QUOTE_SHOWN = 60
+
+#: A file's identity as `paths.file_identity` gives it.
+Identity = tuple[int, int, int, int, int]
 
 
 def _read(path: Path) -> bytes:
@@ -84,9 +88,16 @@ def load(path: Path) -> Catalogue:
     return load_files(catalogue_files(path))
 
 
-def load_files(files: Sequence[Path]) -> Catalogue:
-    """Load catalogue files as one catalogue; raise CatalogueError with every problem, sorted."""
-    catalogue, problems = _load(files)
+def load_files(
+    files: Sequence[Path], *, sources: dict[str, Identity | None] | None = None
+) -> Catalogue:
+    """Load catalogue files as one catalogue; raise CatalogueError with every problem, sorted.
+
+    ``sources``, when given, receives each source text read (its path as joined from the
+    file naming it) with its identity taken just before reading: an index that records
+    those identities can never take a text edited during the read for the one checked.
+    """
+    catalogue, problems = _load(files, sources)
     if problems or catalogue is None:
         raise CatalogueError(problems)
     return catalogue
@@ -120,12 +131,14 @@ def _screen(path: Path) -> tuple[list[Path], list[Problem]]:
     return catalogue_files(path), []
 
 
-def _load(files: Sequence[Path]) -> tuple[Catalogue | None, list[Problem]]:
+def _load(
+    files: Sequence[Path], sources: dict[str, Identity | None] | None = None
+) -> tuple[Catalogue | None, list[Problem]]:
     """Read, check and build; the catalogue is None whenever a problem was found."""
     from directives_cli import yamlsafe
 
     with yamlsafe.gc_paused():
-        run = _Run(files)
+        run = _Run(files, sources)
         documents = [run.document(index) for index in range(len(files))]
         problems = run.problems()
         if problems:
@@ -175,10 +188,14 @@ class _File:
 class _Run:
     """One catalogue being loaded: its files, what was found and the ids seen so far."""
 
-    __slots__ = ("files", "flawed", "found", "ids", "issues", "paths", "sources")
+    __slots__ = ("files", "flawed", "found", "identities", "ids", "issues", "paths", "sources")
 
-    def __init__(self, paths: Sequence[Path]) -> None:
+    def __init__(
+        self, paths: Sequence[Path], identities: dict[str, Identity | None] | None = None
+    ) -> None:
         self.paths = paths
+        #: Where to note each source text's identity before it is read (see load_files).
+        self.identities = identities
         self.files: list[_File] = []
         self.found: list[Problem] = []
         self.issues: list[_Issue] = []
@@ -226,6 +243,11 @@ class _Run:
     def source(self, path: Path) -> str | _Unreadable:
         """A source text, read once per run however many meetings cite it."""
         if path not in self.sources:
+            if self.identities is not None:
+                try:
+                    self.identities[str(path)] = file_identity(path)
+                except OSError:
+                    self.identities[str(path)] = None
             try:
                 self.sources[path] = _read(path).decode("utf-8-sig")
             except UnicodeDecodeError:
