@@ -140,6 +140,9 @@ def list_directives(
     index = settings.open_index()
     query.check_filters(index, filters)
     notes = tuple(query.unmatched_values(index, filters))
+    if fmt is Format.IDS:  # the id column alone, not whole directives
+        ids = query.iter_ids(index, filters, sort=sort, limit=limit)
+        return replace(_text_output(fmt, chunks=_id_chunks(ids)), notes=notes)
     items = query.iter_directives(index, filters, sort=sort, limit=limit)
     if fmt is Format.TABLE:
         output = _directives_output(list(items), fmt, chosen)
@@ -290,6 +293,14 @@ def _streamed_output(
     from directives_cli.render.machine import iter_records
 
     return _text_output(fmt, chunks=iter_records(_records(items, fields), fmt, fields))
+
+
+def _id_chunks(ids: Iterator[str]) -> Iterator[str]:
+    """Ids one a line, escaped as the ids renderer escapes them, a page at a time."""
+    from directives_cli.render.escape import escape_field
+
+    while batch := list(itertools.islice(ids, _RECORD_BATCH * 8)):
+        yield "".join(f"{escape_field(ident)}\n" for ident in batch)
 
 
 def _records(
