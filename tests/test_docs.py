@@ -10,7 +10,18 @@ import pytest
 from conftest import REPO, Invoke
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
-COMMANDS = ("list", "search", "show", "categories", "meeting", "validate", "schema")
+COMMANDS = (
+    "list",
+    "search",
+    "show",
+    "categories",
+    "meeting",
+    "validate",
+    "schema",
+    "diff",
+    "export",
+    "draft",
+)
 
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:

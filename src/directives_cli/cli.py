@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -46,6 +47,10 @@ EXIT_CODES_HELP = (
 FIELDS_HELP = (
     "Fields (for --fields, and the keys of json, jsonl, csv and yaml): id, meeting, category, "
     "title, text, speaker, act, quote, addressees, tags."
+)
+EXPORT_EXIT_HELP = (
+    "Exit status: 0 written; 2 usage error (also FILE exists without --force); 3 catalogue "
+    "unreadable or invalid; 70 a bug in directives; 74 FILE could not be written."
 )
 SEARCH_FIELDS_HELP = FIELDS_HELP.replace("tags.", "tags; search adds score and matched.")
 
@@ -290,6 +295,54 @@ def meeting_command(
     _show(commands.describe_meetings(settings, meeting or (), _format(fmt)), settings)
 
 
+@app.command("export", epilog=EXPORT_EXIT_HELP)
+def export_command(
+    ctx: typer.Context,
+    sqlite: Annotated[
+        Path,
+        typer.Option(
+            "--sqlite",
+            metavar="FILE",
+            help="Write an SQLite database here (an existing file only with --force).",
+        ),
+    ],
+    metadata: Annotated[
+        Path | None,
+        typer.Option(
+            "--metadata", metavar="FILE", help="Also write Datasette metadata (JSON) here."
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+    category: CategoryOpt = None,
+    act: ActOpt = None,
+    speaker: SpeakerOpt = None,
+    tag: TagOpt = None,
+    meeting: MeetingOpt = None,
+    catalog: CatalogOpt = None,
+    no_cache: NoCacheOpt = False,
+    color: ColorOpt = None,
+) -> None:
+    """Export the catalogue to an SQLite database for SQL, sqlite-utils and Datasette.
+
+    Tables meetings, categories, directives and statistics, with the keys of the json
+    formats as columns (list fields as JSON arrays) and full-text search in
+    directives_fts. Takes the filters of `list`. Written whole or not at all.
+
+    Examples:
+
+    \b
+      directives export --sqlite directives.db
+      directives export --sqlite risk.db -c risk-control --force
+      sqlite-utils search directives.db directives 'double prevention'
+      directives export --sqlite directives.db --metadata metadata.json --force
+      datasette directives.db -m metadata.json
+    """
+    settings = _settings(ctx, catalog, no_cache, color)
+    filters = commands.make_filters(category, act, speaker, tag, meeting)
+    output = commands.export_catalogue(settings, filters, sqlite, metadata=metadata, force=force)
+    _show(output, settings)
+
+
 @app.command("validate")
 def validate_command(
     ctx: typer.Context,
@@ -338,6 +391,153 @@ def schema_command() -> None:
       # yaml-language-server: $schema=directives.schema.json
     """
     emit(Output(text=commands.json_schema_text()), "never")
+
+
+class Match(StrEnum):
+    """How `diff` pairs directives: by meeting and id, or by the words they share."""
+
+    ID = "id"
+    TEXT = "text"
+
+
+DIFF_HELP = (
+    "Exit status: 0 the two are the same; 1 they differ; 2 usage error; 3 OLD or NEW is not a "
+    "valid catalogue (FILE:LINE:COLUMN on stderr)."
+)
+
+
+@app.command("diff", epilog=DIFF_HELP)
+def diff_command(
+    ctx: typer.Context,
+    old: Annotated[Path, typer.Argument(metavar="OLD", help="The old catalogue file or folder.")],
+    new: Annotated[Path, typer.Argument(metavar="NEW", help="The new catalogue file or folder.")],
+    match: Annotated[
+        Match,
+        typer.Option(
+            "--match",
+            help="Pair directives by meeting and id, or by the similarity of their words "
+            "(title, text, quote) for two different meetings.",
+            case_sensitive=False,
+        ),
+    ] = Match.ID,
+    threshold: Annotated[
+        float,
+        typer.Option(
+            "--threshold",
+            help="With --match text: the least similarity (weighted Dice coefficient of the two "
+            "directives' word sets, above 0 and at most 1) for a pair.",
+        ),
+    ] = 0.5,
+    check_quotes: Annotated[
+        bool,
+        typer.Option(
+            "--check-quotes",
+            help="Fail (exit 3) when a side's source text is missing or lacks a quote, "
+            "instead of comparing without it.",
+        ),
+    ] = False,
+    fmt: FormatOpt = None,
+    no_cache: NoCacheOpt = False,
+    color: ColorOpt = None,
+) -> None:
+    """Show what changed between two catalogues: directives, categories, statistics and
+    meeting fields added, removed or changed.
+
+    Meetings are paired by id; directives, categories and statistics by meeting and id.
+    Changed text is a word diff, marked [-old-]{+new+}. Source texts are not needed:
+    a side whose source file is missing is compared without checking its quotes
+    (a note on stderr says so; --check-quotes makes that an error).
+
+    Examples:
+
+    \b
+      git show HEAD~1:meetings/x.yaml > old.yaml
+      directives diff old.yaml meetings/x.yaml
+      directives diff old/ new/ -f json | jq '.[] | select(.change == "removed")'
+      directives diff meeting-2019.yaml meeting-2020.yaml --match text
+    """
+    settings = _settings(ctx, None, no_cache, color)
+    output = commands.diff_catalogues(
+        settings,
+        old,
+        new,
+        _format(fmt),
+        match=match.value,
+        threshold=threshold,
+        check_quotes=check_quotes,
+    )
+    _show(output, settings)
+    if output.exit_code:
+        raise typer.Exit(output.exit_code)
+
+
+class Language(StrEnum):
+    """The languages `draft` reads."""
+
+    EN = "en"
+    ZH = "zh"
+
+
+@app.command("draft")
+def draft_command(
+    report: Annotated[
+        Path, typer.Argument(metavar="REPORT", help="The report: a UTF-8 text file.")
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the YAML here instead of stdout."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Let -o replace a file that exists.")
+    ] = False,
+    lang: Annotated[
+        Language | None,
+        typer.Option(
+            "--lang", help="The report's language (default: detected).", show_default=False
+        ),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--start",
+            metavar="YYYY-MM-DD",
+            help="The meeting's first day; required when the report gives no year.",
+        ),
+    ] = None,
+    categories: Annotated[
+        Path | None,
+        typer.Option(
+            "--categories",
+            metavar="CATALOGUE",
+            help="Use this catalogue's categories; each directive gets the closest one.",
+        ),
+    ] = None,
+) -> None:
+    """Draft a catalogue from a report's text (English or Chinese).
+
+    One directive per instruction, each with its speaker, act and the report's exact
+    words as its quote; the meeting's title, dates, place, speakers, attendees and
+    figures. Valid as written: review it, then `directives validate` it. source.file
+    names the report relative to where the YAML goes (the current folder for stdout),
+    so the report must be inside that folder. The same report gives the same bytes.
+
+    Examples:
+
+    \b
+      directives draft report.txt > report.yaml && directives validate report.yaml
+      directives draft sources/2020-food-safety.txt -o food-safety-2020.yaml
+      directives draft sources/baogao.txt --lang zh --start 2020-03-15 -o baogao.yaml
+      directives draft sources/new.txt --categories data/directives.yaml -o new.yaml
+    """
+    output_text = commands.draft_catalogue(
+        report,
+        output,
+        force=force,
+        lang=lang.value if lang else None,
+        start=start,
+        categories=categories,
+    )
+    emit(output_text, "never")
 
 
 def main_command(args: Sequence[str]) -> int:

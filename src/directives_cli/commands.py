@@ -78,6 +78,9 @@ class Output:
     #: CSV and YAML must reach stdout exactly: written as UTF-8 even where stdout's own
     #: encoding (PYTHONIOENCODING=ascii, a C locale) could not hold the text.
     exact: bool = False
+    #: The exit status once written: not 0 only where the answer is the status, as
+    #: `diff`'s 1 for "they differ".
+    exit_code: int = 0
 
 
 #: Formats whose bytes are data to parse, with no escape syntax of their own to fall
@@ -269,6 +272,27 @@ def describe_meetings(settings: Settings, meetings: Sequence[str], fmt: Format) 
     return _text_output(fmt, render_pairs(rows, fmt))
 
 
+def export_catalogue(
+    settings: Settings,
+    filters: Filters,
+    sqlite: Path,
+    *,
+    metadata: Path | None = None,
+    force: bool = False,
+) -> Output:
+    """`directives export`: the directives that pass the filters, with their meetings,
+    categories and statistics, as an SQLite file of the user's own (and Datasette
+    metadata); stdout stays empty, a note on stderr says what was written."""
+    from directives_cli import export, query
+
+    export.check_targets(sqlite, metadata, force=force)
+    with settings.open_index() as index:
+        query.check_filters(index, filters)
+        notes = tuple(query.unmatched_values(index, filters))
+        counts = export.export_sqlite(index, filters, sqlite, metadata=metadata, force=force)
+    return Output(notes=(*notes, export.summary(counts, sqlite, metadata)))
+
+
 def validate_catalogues(settings: Settings, paths: Sequence[Path]) -> list[Problem]:
     """`directives validate`: every problem of every catalogue named (or the one in use)."""
     from directives_cli import loader
@@ -278,12 +302,75 @@ def validate_catalogues(settings: Settings, paths: Sequence[Path]) -> list[Probl
     return loader.check(targets)
 
 
+def draft_catalogue(
+    report: Path,
+    output: Path | None = None,
+    *,
+    force: bool = False,
+    lang: str | None = None,
+    start: str | None = None,
+    categories: Path | None = None,
+) -> Output:
+    """`directives draft`: a catalogue drafted from a report, on stdout or in ``output``."""
+    from directives_cli.draft import DraftRequest, draft_report, files
+
+    request = DraftRequest(
+        text=files.read_report(report),
+        source_file=files.source_file(report, output),
+        report_name=files.shown(report),
+        stem=report.stem,
+        lang=lang,
+        start=start,
+        themes=files.themes(categories) if categories is not None else (),
+    )
+    text = draft_report(request)
+    if output is None:
+        return Output(text=text, exact=True)
+    files.write_output(output, text, force)
+    return Output(notes=(f"wrote {output}",))
+
+
 def json_schema_text() -> str:
     """`directives schema`: the catalogue format as a JSON Schema document, the same
     bytes as the data/directives.schema.json the bundled catalogue refers to."""
     from directives_cli.schema import schema_text
 
     return schema_text()
+
+
+def diff_catalogues(
+    settings: Settings,
+    old: Path,
+    new: Path,
+    fmt: Format,
+    *,
+    match: str = "id",
+    threshold: float = 0.5,
+    check_quotes: bool = False,
+) -> Output:
+    """`directives diff`: what changed from OLD to NEW; exit status 1 when anything did."""
+    from directives_cli import diff
+    from directives_cli.render import diff as view
+
+    if match == "text":
+        diff.check_threshold(threshold)
+    sides = [
+        diff.load_side(path, use_cache=not settings.no_cache, check_quotes=check_quotes)
+        for path in (old, new)
+    ]
+    notes = tuple(s.note for s in sides if s.note)
+    if match == "text":
+        changes = diff.match_text(sides[0].side, sides[1].side, threshold)
+    else:
+        changes = diff.compare(sides[0].side, sides[1].side)
+    status = 1 if diff.differ(changes) else 0
+    by_text = match == "text"
+    if fmt is Format.TABLE:
+        return Output(
+            renderables=(view.diff_view(changes, by_text),), notes=notes, exit_code=status
+        )
+    text = view.render_text(changes, fmt, by_text)
+    return replace(_text_output(fmt, text), notes=notes, exit_code=status)
 
 
 def _streamed_output(

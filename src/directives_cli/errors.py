@@ -12,6 +12,7 @@ EXIT_OK = 0
 EXIT_NOT_FOUND = 1
 EXIT_USAGE = 2
 EXIT_CATALOGUE = 3
+EXIT_OUTPUT = 74
 
 
 class Problem:
@@ -106,3 +107,9 @@ class CatalogueError(DirectivesError):
                 noun = "problem" if more == 1 else "problems"
                 message += f" (and {more} more {noun}: 'directives validate' lists them all)"
         super().__init__(message)
+
+
+class OutputError(DirectivesError):
+    """A file the user asked for could not be written (exit 74, EX_IOERR)."""
+
+    exit_code = EXIT_OUTPUT

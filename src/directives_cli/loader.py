@@ -89,15 +89,21 @@ def load(path: Path) -> Catalogue:
 
 
 def load_files(
-    files: Sequence[Path], *, sources: dict[str, Identity | None] | None = None
+    files: Sequence[Path],
+    *,
+    sources: bool = True,
+    identities: dict[str, Identity | None] | None = None,
 ) -> Catalogue:
     """Load catalogue files as one catalogue; raise CatalogueError with every problem, sorted.
 
-    ``sources``, when given, receives each source text read (its path as joined from the
-    file naming it) with its identity taken just before reading: an index that records
-    those identities can never take a text edited during the read for the one checked.
+    ``sources=False`` neither reads the meetings' source texts nor checks quotes against
+    them (every other rule holds): for `diff`, whose old edition may sit where its source
+    is not. ``identities``, when given, receives each source text read (its path as joined
+    from the file naming it) with its identity taken just before reading: an index that
+    records those identities can never take a text edited during the read for the one
+    checked.
     """
-    catalogue, problems = _load(files, sources)
+    catalogue, problems = _load(files, sources, identities)
     if problems or catalogue is None:
         raise CatalogueError(problems)
     return catalogue
@@ -132,13 +138,15 @@ def _screen(path: Path) -> tuple[list[Path], list[Problem]]:
 
 
 def _load(
-    files: Sequence[Path], sources: dict[str, Identity | None] | None = None
+    files: Sequence[Path],
+    sources: bool = True,
+    identities: dict[str, Identity | None] | None = None,
 ) -> tuple[Catalogue | None, list[Problem]]:
     """Read, check and build; the catalogue is None whenever a problem was found."""
     from directives_cli import yamlsafe
 
     with yamlsafe.gc_paused():
-        run = _Run(files, sources)
+        run = _Run(files, sources, identities)
         documents = [run.document(index) for index in range(len(files))]
         problems = run.problems()
         if problems:
@@ -188,12 +196,27 @@ class _File:
 class _Run:
     """One catalogue being loaded: its files, what was found and the ids seen so far."""
 
-    __slots__ = ("files", "flawed", "found", "identities", "ids", "issues", "paths", "sources")
+    __slots__ = (
+        "files",
+        "flawed",
+        "found",
+        "identities",
+        "ids",
+        "issues",
+        "paths",
+        "read_sources",
+        "sources",
+    )
 
     def __init__(
-        self, paths: Sequence[Path], identities: dict[str, Identity | None] | None = None
+        self,
+        paths: Sequence[Path],
+        read_sources: bool = True,
+        identities: dict[str, Identity | None] | None = None,
     ) -> None:
         self.paths = paths
+        #: False: source texts are neither read nor required, and quotes go unchecked.
+        self.read_sources = read_sources
         #: Where to note each source text's identity before it is read (see load_files).
         self.identities = identities
         self.files: list[_File] = []
@@ -576,7 +599,7 @@ class _Checker:
         """The text named by meeting.source.file, relative to this file; None if unusable."""
         source = meeting.get("source")
         written = source.get("file") if isinstance(source, dict) else None
-        if not isinstance(written, str) or not written.strip():
+        if not isinstance(written, str) or not written.strip() or not self.run.read_sources:
             return None
         here = self.run.files[self.file]
         here.source_file = _printable(written)

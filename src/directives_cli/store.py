@@ -227,7 +227,7 @@ def _index(conn: sqlite3.Connection, plan: _Plan, cache: str | None, count: int)
 def _load(files: Sequence[Path], read: dict[str, Stat | None] | None = None) -> Catalogue:
     from directives_cli import loader
 
-    return loader.load_files(files, sources=read)
+    return loader.load_files(files, identities=read)
 
 
 # ---- building -----------------------------------------------------------------------------
