@@ -39,7 +39,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from directives_cli.model import Catalogue, Document
+    from directives_cli.model import Document
 
     Row = tuple[Any, ...]
     Stat = tuple[int, int, int, int, int]
@@ -361,17 +361,6 @@ def digest(text: str) -> str:
 
     data = text.encode("utf-8", "surrogatepass")
     return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
-
-
-def dependencies(
-    catalogue: Catalogue, read: dict[str, Stat | None] | None = None
-) -> list[tuple[str, Stat | None]]:
-    """The source texts the quotes were checked against, with their identity."""
-    seen: dict[str, Stat | None] = {}
-    for doc in catalogue.documents:
-        for name, st in document_dependencies(doc, read):
-            seen.setdefault(name, st)
-    return list(seen.items())
 
 
 def document_dependencies(

@@ -29,7 +29,6 @@ from directives_cli.database import (
     create_search_tables,
     create_tables,
     decode_list,
-    dependencies,
     digest,
     document_dependencies,
     encode,
@@ -109,9 +108,21 @@ def _build_in_memory(plan: _Plan) -> Index:
     from directives_cli.yamlsafe import gc_paused
 
     with gc_paused():
-        catalogue = _load(plan.given)
-        index = _memory_index(catalogue, plan)
-        del catalogue  # freed while the collector is off, so it never walks it
+        conn = connect_for_build(":memory:")
+        try:
+            built = _stream_build(conn, plan, None, {})
+        except _Whole:
+            conn.close()
+            return _whole_in_memory(plan)
+        return _finish(conn, plan, None, built.count)
+
+
+def _whole_in_memory(plan: _Plan) -> Index:
+    """The catalogue loaded whole, as before streaming: its problems are reported exactly
+    as a full load reports them (every file, sorted, both places of a duplicate id)."""
+    catalogue = _load(plan.given)  # raises CatalogueError when the catalogue is invalid
+    index = _memory_index(catalogue, plan)
+    del catalogue  # freed while the collector is off, so it never walks it
     return index
 
 
@@ -121,21 +132,11 @@ def _build_cached(target: Path, key: str, plan: _Plan, stats: tuple[Stat, ...]) 
     with gc_paused():
         index = _refreshed(target, key, _Source(plan, stats))
         if index is None:
-            read: dict[str, Stat | None] = {}
-            catalogue = _load(plan.given, read)
-            index = _build_file(catalogue, read, target, key, plan, stats)
-            del catalogue  # freed while the collector is off, so it never walks it
+            index = _build_file(target, key, plan, stats)
     return index
 
 
-def _build_file(
-    catalogue: Catalogue,
-    read: dict[str, Stat | None],
-    target: Path,
-    key: str,
-    plan: _Plan,
-    stats: tuple[Stat, ...],
-) -> Index:
+def _build_file(target: Path, key: str, plan: _Plan, stats: tuple[Stat, ...]) -> Index:
     """Build into a private temporary file beside ``target``, then rename it into place.
 
     The rename is atomic, so readers see the old file or the new one, never half of one,
@@ -145,31 +146,87 @@ def _build_file(
     """
     import tempfile
 
-    count = len(catalogue.directives)
     conn: sqlite3.Connection | None = None
     temp = ""
     try:
         handle, temp = tempfile.mkstemp(dir=target.parent, prefix=target.name + ".", suffix=".tmp")
         os.close(handle)
         conn = connect_for_build(temp)
-        slots = full_slots(len(catalogue.documents))
-        build(catalogue, conn, slots)
+        built = _stream_build(conn, plan, stats, {})
+        deps = list(built.deps.items())
         conn.execute("BEGIN")
-        documents = catalogue.documents
-        files = [
-            (slot, name, st, document_dependencies(doc, read))
-            for slot, name, st, doc in zip(slots, plan.files, stats, documents, strict=True)
-        ]
-        write_files(conn, files)
-        deps = dependencies(catalogue, read)
-        write_meta(conn, key, base_key(plan.where), deps, count)
+        write_files(conn, built.files)
+        write_meta(conn, key, base_key(plan.where), deps, built.count)
         conn.commit()
-        return finish_file(conn, temp, target, _Source(plan, stats), deps, count)
+        return finish_file(conn, temp, target, _Source(plan, stats), deps, built.count)
+    except _Whole:
+        discard(conn, temp)
+        return _whole_in_memory(plan)
     except (OSError, sqlite3.Error):
         # Disk full, cache directory removed meanwhile, ...: the catalogue is fine, so
         # answer from memory instead of failing.
         discard(conn, temp)
-        return _memory_index(catalogue, plan)
+        return _build_in_memory(plan)
+
+
+class _Whole(Exception):
+    """A file of the catalogue is invalid or clashes with another: load it whole instead."""
+
+
+class _Built:
+    """What a streamed build wrote: directives, the files' records, every source text."""
+
+    __slots__ = ("count", "deps", "files")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.files: list[tuple[int, str, Stat, list[tuple[str, Stat | None]]]] = []
+        self.deps: dict[str, Stat | None] = {}
+
+
+def _stream_build(
+    conn: sqlite3.Connection,
+    plan: _Plan,
+    stats: tuple[Stat, ...] | None,
+    read: dict[str, Stat | None],
+) -> _Built:
+    """Build the index a file at a time: load one, write its rows, let it go. Peak memory
+    is then one file's model, not the catalogue's. Ids unique across files are checked
+    against a set of those written; any problem raises `_Whole`, and the caller loads
+    the catalogue whole so the messages are a full load's, word for word."""
+    from directives_cli import loader
+    from directives_cli.errors import CatalogueError
+
+    conn.execute("BEGIN")
+    create_tables(conn)
+    create_search_tables(conn)
+    built = _Built()
+    seen: set[tuple[str, str]] = set()
+    speakers: set[str] = set()
+    tags: set[str] = set()
+    for number, slot in enumerate(full_slots(len(plan.given))):
+        try:
+            loaded = loader.load_files([plan.given[number]], identities=read)
+        except CatalogueError:
+            raise _Whole from None
+        ids = list(_incoming_ids(loaded))
+        if not seen.isdisjoint(ids):
+            raise _Whole
+        seen.update(ids)
+        pairs = [(slot, loaded.documents[0])]
+        _insert_rows(conn, pairs, speakers, tags)
+        built.count += _search_insert(conn, _search_rows(pairs))
+        deps = document_dependencies(loaded.documents[0], read)
+        for name, st in deps:
+            built.deps.setdefault(name, st)
+        if stats is not None:
+            built.files.append((slot, plan.files[number], stats[number], deps))
+        del loaded, pairs  # one file's model at a time
+    _insert_names(conn, speakers, tags)
+    create_indexes(conn)
+    conn.execute("INSERT INTO search_meta VALUES ('rows', ?)", (built.count,))
+    conn.commit()
+    return built
 
 
 def finish_file(
