@@ -243,3 +243,27 @@ def test_many_changes_one_after_another(cli: Invoke, catalogue: Path) -> None:
         warm(cli, catalogue)
     write_meeting(catalogue, 3, extra=" and cranes")
     assert_same(cli, catalogue)
+
+
+def test_file_edited_while_read_is_not_recorded_as_current(
+    cli: Invoke, catalogue: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The edit lands after the bytes were read: the index built from the old bytes is
+    served once but not kept, so the next call sees the edit."""
+    warm(cli, catalogue)
+    path = catalogue / "02-meeting.yaml"
+    same_stat_edit(path, "inspection 1 of boilers", "inspection 1 of Boilers")
+    original = loader._read
+
+    def edit_after_reading(name: Path) -> bytes:
+        data = original(name)
+        if os.path.basename(name) == path.name and b"Boilers" in data:
+            same_stat_edit(path, "inspection 1 of Boilers", "inspection 1 of BOILERS")
+        return data
+
+    monkeypatch.setattr(loader, "_read", edit_after_reading)
+    during = cli("list", "-f", "json", "--catalog", str(catalogue))
+    assert during.code == 0 and "of Boilers" in during.out
+    monkeypatch.setattr(loader, "_read", original)
+    answers = assert_same(cli, catalogue)
+    assert "BOILERS" in answers[0].out

@@ -19,6 +19,13 @@ file. Anything unreadable, stale or truncated is rebuilt silently; a cache direc
 cannot be used means an in-memory index, never an error. An index built from inputs
 changed within the filesystem's timestamp granularity is served but not kept ("racy
 git"), since a further edit could then leave every timestamp as it was.
+
+Incremental rebuilds: the ``files`` table records each catalogue file's slot, its identity
+as it was before it was read, and the source text it was checked against. A miss finds
+this catalogue's latest cache file built under the same base key (`latest_state`), and
+`store` copies it, replaces the rows of the files that changed, and renames the copy into
+place as a new state: an index is still never modified in place, so readers holding the
+old file keep a consistent one.
 """
 
 from __future__ import annotations
