@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from directives_cli import fastpath
 from directives_cli.entry import run
 
 REPO = Path(__file__).resolve().parents[1]
@@ -62,15 +63,34 @@ def shared_cache(
     return session_cache_dir
 
 
-@pytest.fixture(params=["fast", "typer"])
+#: The ways the `cli` fixture parses: with the fast path allowed, and by Typer alone.
+PARSERS = ("fast", "typer")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run each test that uses `cli` once per parser, or once through Typer when it is
+    marked `typer_only` (it runs only what the fast path never reads)."""
+    if "cli" in metafunc.fixturenames:
+        once = metafunc.definition.get_closest_marker("typer_only") is not None
+        metafunc.parametrize("cli", ["typer"] if once else PARSERS, indirect=True)
+
+
+@pytest.fixture
 def cli(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Invoke:
     """Run `directives ARGS...` in this process through the real entry point, once with
-    the fast path allowed and once parsed by Typer alone: both must keep the contract."""
+    the fast path allowed and once parsed by Typer alone: both must keep the contract.
+    A `typer_only` test fails if it runs a command line the fast path would read, so the
+    mark never hides a parser from a test that needs both."""
     fast = request.param == "fast"
+    typer_only = request.node.get_closest_marker("typer_only") is not None
 
     def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
         for name, value in (env or {}).items():
             monkeypatch.setenv(name, value)
+        if typer_only:
+            assert "_DIRECTIVES_COMPLETE" in os.environ or not fastpath.accepts(args), (
+                f"the fast path reads {args!r}: drop the typer_only mark"
+            )
         out, err = io.StringIO(), io.StringIO()
         code = 0
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

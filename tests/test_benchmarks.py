@@ -107,6 +107,7 @@ def test_generated_catalogue_is_valid(made: generate.Generated) -> None:
     assert loader.check([made.directory]) == []
 
 
+@pytest.mark.typer_only
 def test_validate_command_accepts_it(made: generate.Generated, cli: Invoke) -> None:
     result = cli("validate", str(made.directory))
     assert result.code == 0, result.out + result.err

@@ -51,8 +51,8 @@ def test_fast_path_reads_the_group_options_typer_declares() -> None:
         if param.name not in ("help", "version", "install_completion", "show_completion")
     }
     read = {
-        **dict.fromkeys(fastpath.GLOBAL_OPTIONS, True),
-        **dict.fromkeys(fastpath.GLOBAL_FLAGS, False),
+        **dict.fromkeys(fastpath.GLOBAL.options, True),
+        **dict.fromkeys(fastpath.GLOBAL.flags, False),
     }
     assert read == declared
 

@@ -17,8 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from directives_cli.model import DIRECTIVE_FIELDS, Directive, Hit
-from directives_cli.render import SEARCH_FIELDS, Format, default_fields
+from directives_cli.render import SEARCH_FIELDS, Format
 from directives_cli.render.escape import DANGEROUS, unescape_field, visible
+from directives_cli.render.formats import default_fields
 from directives_cli.render.machine import render_pairs, render_records
 from directives_cli.render.records import category_records, directive_records, meeting_records
 from fixtures.render import samples
@@ -510,7 +511,8 @@ def test_the_machine_path_never_imports_rich() -> None:
     code = (
         "import sys\n"
         "from directives_cli.model import Directive\n"
-        "from directives_cli.render import Format, default_fields\n"
+        "from directives_cli.render import Format\n"
+        "from directives_cli.render.formats import default_fields\n"
         "from directives_cli.render.records import directive_records\n"
         "from directives_cli.render.machine import render_records, render_pairs\n"
         "d = Directive('RC-1', 'm', 'c', 't', 'x', 's', 'a', 'q')\n"

@@ -766,3 +766,100 @@ def test_possessives_find_the_plain_word(real: store.Index) -> None:
 
 def run_query(index: store.Index, term: str) -> list[Hit]:
     return search.search(index, SearchQuery(terms=(term,)))
+
+
+# ---- how people ask: function words, compounds (issue 14) ---------------------------------------
+
+
+def test_function_words_are_not_required_outside_a_phrase(real: store.Index) -> None:
+    assert ids(run(real, "training", "of", "personnel"))[:1] == ["CB-5"]
+    assert ids(run(real, "how", "to", "prevent", "serious", "accidents"))[:1] == ["RC-5"]
+    assert run(real, "the", "role", "of", "credit") == run(real, "role", "credit")
+
+
+def test_a_phrase_keeps_every_word_in_order(real: store.Index) -> None:
+    assert "RC-1" in ids(run(real, "prevention and control"))
+    assert run(real, "control and prevention") == []
+    assert run(real, "training of personnel") == []  # the text says "personnel training"
+
+
+def test_a_query_of_function_words_only_searches_for_them() -> None:
+    hits = run(SAMPLE, "the", "of")
+    assert hits and all({"the", "of"} <= {t.casefold() for t in h.terms} for h in hits)
+
+
+def test_matched_fields_and_words_leave_function_words_out() -> None:
+    index = index_of(
+        document(
+            [
+                directive(
+                    "W-1", title="Credit", text="Nothing.", quote="q", addressees=("all of them",)
+                )
+            ]
+        )
+    )
+    (hit,) = run(index, "credit", "of", "them")
+    assert hit.matched == ("title",)
+    assert hit.terms == ("Credit",)
+
+
+def test_chinese_terms_are_cut_at_function_characters() -> None:
+    assert ids(run(CJK, "特种设备的安全")) == ["ZH-1"]
+    assert ids(run(CJK, "风险防控与安全底线")) == ["ZH-1"]
+    (hit,) = run(CJK, "特种设备的安全监察")
+    assert hit.terms == ("特种设备", "安全监察")
+    assert ids(run(CJK, "的")) == []  # searched for, and no directive has it
+
+
+SPELLINGS = index_of(
+    document(
+        [
+            directive("S-1", title="Strengthen grassroots capacity"),
+            directive("S-2", title="Strengthen grass-roots capacity"),
+            directive("S-3", title="Strengthen grass roots capacity"),
+            directive("S-4", title="Roots of grass"),
+            directive("S-5", title="Over all the country", text="The overall situation."),
+        ]
+    )
+)
+
+
+@pytest.mark.parametrize(
+    "term",
+    ["grassroots", "grass-roots", "grass roots", "Grass‑Roots", "grass-root", "grassroot",
+     "grassroots capacity", "grass-roots capacity", "grass roots capacity"],
+)  # fmt: skip
+def test_a_compound_matches_in_every_spelling(term: str) -> None:
+    assert sorted(ids(run(SPELLINGS, term))) == ["S-1", "S-2", "S-3"]
+
+
+def test_compound_words_are_reported_as_the_text_spells_them() -> None:
+    by_id = {h.directive.id: h.terms for h in run(SPELLINGS, "grassroots")}
+    assert by_id == {"S-1": ("grassroots",), "S-2": ("grass-roots",), "S-3": ("grass roots",)}
+    by_id = {h.directive.id: h.terms for h in run(SPELLINGS, "grass-roots", "capacity")}
+    assert by_id["S-1"] == ("grassroots", "capacity")
+
+
+def test_function_words_are_never_a_compound() -> None:
+    assert ids(run(SPELLINGS, "overall")) == ["S-5"]
+    assert ids(run(SPELLINGS, "over all")) == ["S-5"]  # a phrase: "overall" is no spelling of it
+
+
+def test_compounds_in_the_bundled_catalogue(real: store.Index) -> None:
+    for term in (["grass-roots", "capacity"], ["grassroots"], ["grass roots"]):
+        assert ids(run(real, *term))[:1] == ["CB-2"], term
+    for term in (["post event"], ["postevent"], ["post-event"]):
+        assert ids(run(real, *term))[:1] == ["RF-4"], term
+    for term in (["top level"], ["toplevel"], ["top-level"]):
+        assert ids(run(real, *term)) == ["RF-15"], term
+
+
+def test_count_some_counts_what_any_would_find(real: store.Index) -> None:
+    query = SearchQuery(terms=("insurance", "and", "credit"))
+    assert run(real, *query.terms) == []
+    assert search.count_some(real, query) == len(run(real, *query.terms, any_term=True)) == 2
+    assert search.count_some(real, SearchQuery(terms=("insurance",))) == 0
+    assert search.count_some(real, SearchQuery(terms=("insurance", "the"))) == 0
+    assert search.count_some(real, SearchQuery(terms=("a", "b"), regex=True)) == 0
+    filtered = SearchQuery(terms=query.terms, filters=Filters(categories=("reform",)))
+    assert search.count_some(real, filtered) == 0

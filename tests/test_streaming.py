@@ -34,8 +34,9 @@ from directives_cli.database import Index
 from directives_cli.errors import UsageError
 from directives_cli.model import Directive, Filters
 from directives_cli.output import FLUSH_EVERY, emit
-from directives_cli.render import Format, default_fields, machine
+from directives_cli.render import Format, machine
 from directives_cli.render.escape import DANGEROUS_BEYOND_C0, escape_field
+from directives_cli.render.formats import default_fields
 from directives_cli.render.records import directive_records, pick
 from fixtures.render import samples
 

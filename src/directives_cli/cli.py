@@ -9,50 +9,58 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from directives_cli import __version__, commands
-from directives_cli.commands import Output, Settings
+from directives_cli import __version__, commands, optspec
+from directives_cli.exits import ExitStatus, help_epilog
+from directives_cli.model import DIRECTIVE_FIELDS
 from directives_cli.options import (
     ActOpt,
+    AnyOpt,
     CatalogOpt,
     CategoryOpt,
-    Color,
+    CheckQuotesOpt,
     ColorOpt,
     DebugOpt,
+    DraftOutputOpt,
     FieldsOpt,
+    ForceOpt,
     FormatOpt,
     InOpt,
+    LangOpt,
     LimitOpt,
+    MatchOpt,
     MeetingOpt,
+    MetadataOpt,
     NoCacheOpt,
+    RegexOpt,
     SortOpt,
     SpeakerOpt,
+    SqliteOpt,
+    StartOpt,
     TagOpt,
+    ThemesOpt,
+    ThresholdOpt,
     complete_ids,
     complete_meetings,
+    typer_option,
 )
-from directives_cli.output import emit, is_terminal
-from directives_cli.render import Format
+from directives_cli.outcome import Output, Settings
+from directives_cli.output import chosen_format
+from directives_cli.render import SEARCH_FIELDS, SHOW_FIELDS
 
-EXIT_CODES_HELP = (
-    "Exit status: 0 ok (also `list` matching nothing); 1 `search` matched nothing or `show` "
-    "named an unknown id; 2 usage error; 3 catalogue unreadable or invalid; 70 a bug in "
-    "directives; 141 the reader of the output went away (| head)."
-)
+EXIT_CODES_HELP = help_epilog()
 FIELDS_HELP = (
-    "Fields (for --fields, and the keys of json, jsonl, csv and yaml): id, meeting, category, "
-    "title, text, speaker, act, quote, addressees, tags."
+    "Fields (for --fields, and the keys of json, jsonl, csv and yaml): "
+    f"{', '.join(DIRECTIVE_FIELDS)}."
 )
-EXPORT_EXIT_HELP = (
-    "Exit status: 0 written; 2 usage error (also FILE exists without --force); 3 catalogue "
-    "unreadable or invalid; 70 a bug in directives; 74 FILE could not be written."
-)
-SEARCH_FIELDS_HELP = FIELDS_HELP.replace("tags.", "tags; search adds score and matched.")
+SEARCH_FIELDS_HELP = f"{FIELDS_HELP[:-1]}; search adds {' and '.join(SEARCH_FIELDS)}."
+SHOW_HELP = f"{FIELDS_HELP} Show adds {', '.join(SHOW_FIELDS)}."
+#: What a command hands `entry`: its output and the --color to draw it with.
+Answer = tuple[Output, str]
 
 app = typer.Typer(
     name="directives",
@@ -72,14 +80,16 @@ app = typer.Typer(
 )
 
 
-def _settings(
-    ctx: typer.Context, catalog: Path | None, no_cache: bool, color: Color | None
-) -> Settings:
-    """The group's options merged with the command's own copies of them."""
+def _settings(ctx: typer.Context) -> Settings:
+    """The group's options merged with the command's own copies of them. Click keeps
+    every parsed option in ``ctx.params`` under its declared name (`optspec`), so the
+    settings options are read from there rather than passed along one by one."""
     base = ctx.obj if isinstance(ctx.obj, Settings) else Settings()
-    return base.merged(
-        str(catalog) if catalog is not None else None, no_cache, color.value if color else None
-    )
+    return base.merged(ctx.params)
+
+
+def _answer(ctx: typer.Context, output: Output) -> Answer:
+    return output, _settings(ctx).color
 
 
 def _version(value: bool) -> None:
@@ -96,27 +106,11 @@ def main(
     color: ColorOpt = None,
     debug: DebugOpt = False,
     version: Annotated[
-        bool,
-        typer.Option(
-            "--version", "-V", callback=_version, is_eager=True, help="Print the version."
-        ),
+        bool, typer_option(optspec.VERSION, callback=_version, is_eager=True)
     ] = False,
 ) -> None:
     """Query the directives of a government work conference."""
-    ctx.obj = Settings().merged(
-        str(catalog) if catalog is not None else None, no_cache, color.value if color else None
-    )
-
-
-def _format(fmt: Format | None) -> Format:
-    """Table for a person at a terminal, plain for a pipe or a file."""
-    if fmt is not None:
-        return fmt
-    return Format.TABLE if is_terminal() else Format.PLAIN
-
-
-def _show(output: Output, settings: Settings) -> None:
-    emit(output, settings.color)
+    ctx.obj = Settings().merged(ctx.params)
 
 
 @app.command("list", epilog=f"{FIELDS_HELP}\n\n{EXIT_CODES_HELP}")
@@ -127,14 +121,14 @@ def list_command(
     speaker: SpeakerOpt = None,
     tag: TagOpt = None,
     meeting: MeetingOpt = None,
-    sort: SortOpt = "catalogue",
+    sort: SortOpt = optspec.DEFAULT_SORT,
     limit: LimitOpt = None,
     fields: FieldsOpt = None,
     fmt: FormatOpt = None,
     catalog: CatalogOpt = None,
     no_cache: NoCacheOpt = False,
     color: ColorOpt = None,
-) -> None:
+) -> Answer:
     """List every directive, or those that match the filters.
 
     Examples:
@@ -144,12 +138,11 @@ def list_command(
       directives list --act stressed --speaker 'Chen Gang' -f csv > stressed.csv
       directives list -f ids | xargs -n1 directives show -f json
     """
-    settings = _settings(ctx, catalog, no_cache, color)
     filters = commands.make_filters(category, act, speaker, tag, meeting)
     output = commands.list_directives(
-        settings, filters, _format(fmt), sort=sort, limit=limit, fields=fields
+        _settings(ctx), filters, chosen_format(fmt), sort=sort, limit=limit, fields=fields
     )
-    _show(output, settings)
+    return _answer(ctx, output)
 
 
 @app.command("search", epilog=f"{SEARCH_FIELDS_HELP}\n\n{EXIT_CODES_HELP}")
@@ -161,13 +154,9 @@ def search_command(
             metavar="TERM...", help="Words to find; quote a phrase: 'credit supervision'."
         ),
     ],
-    any_term: Annotated[
-        bool, typer.Option("--any", help="Match any term instead of every term.")
-    ] = False,
+    any_term: AnyOpt = False,
     within: InOpt = None,
-    regex: Annotated[
-        bool, typer.Option("--regex", help="Treat each term as a regular expression.")
-    ] = False,
+    regex: RegexOpt = False,
     category: CategoryOpt = None,
     act: ActOpt = None,
     speaker: SpeakerOpt = None,
@@ -179,7 +168,7 @@ def search_command(
     catalog: CatalogOpt = None,
     no_cache: NoCacheOpt = False,
     color: ColorOpt = None,
-) -> None:
+) -> Answer:
     """Find directives that match all the terms, best first.
 
     Every term must match (--any: any term). A quoted term with spaces is a phrase:
@@ -195,22 +184,21 @@ def search_command(
       directives search reform -c reform --limit 3
       directives search credit insurance --any -f json | jq -r '.[].id'
     """
-    settings = _settings(ctx, catalog, no_cache, color)
     output = commands.search_directives(
-        settings,
+        _settings(ctx),
         terms,
         commands.make_filters(category, act, speaker, tag, meeting),
-        _format(fmt),
+        chosen_format(fmt),
         any_term=any_term,
         within=within,
         regex=regex,
         limit=limit,
         fields=fields,
     )
-    _show(output, settings)
+    return _answer(ctx, output)
 
 
-@app.command("show", epilog=f"{FIELDS_HELP} Show adds context.\n\n{EXIT_CODES_HELP}")
+@app.command("show", epilog=f"{SHOW_HELP}\n\n{EXIT_CODES_HELP}")
 def show_command(
     ctx: typer.Context,
     ids: Annotated[
@@ -223,7 +211,7 @@ def show_command(
     catalog: CatalogOpt = None,
     no_cache: NoCacheOpt = False,
     color: ColorOpt = None,
-) -> None:
+) -> Answer:
     """Show directives in full, with quotes in context.
 
     Each directive's text, quote and source sentence, category, speaker and act.
@@ -238,8 +226,7 @@ def show_command(
       directives show RC-1
       directives show RC-1 -f json | jq -r .quote
     """
-    settings = _settings(ctx, catalog, no_cache, color)
-    _show(commands.show_directives(settings, ids, _format(fmt)), settings)
+    return _answer(ctx, commands.show_directives(_settings(ctx), ids, chosen_format(fmt)))
 
 
 @app.command("categories")
@@ -250,7 +237,7 @@ def categories_command(
     catalog: CatalogOpt = None,
     no_cache: NoCacheOpt = False,
     color: ColorOpt = None,
-) -> None:
+) -> Answer:
     """List the categories with their descriptions and counts.
 
     Examples:
@@ -259,8 +246,8 @@ def categories_command(
       directives categories
       directives categories -f ids | xargs -I{} directives list -c {} -f ids
     """
-    settings = _settings(ctx, catalog, no_cache, color)
-    _show(commands.category_counts(settings, meeting or (), _format(fmt)), settings)
+    output = commands.category_counts(_settings(ctx), meeting or (), chosen_format(fmt))
+    return _answer(ctx, output)
 
 
 @app.command("meeting")
@@ -278,7 +265,7 @@ def meeting_command(
     catalog: CatalogOpt = None,
     no_cache: NoCacheOpt = False,
     color: ColorOpt = None,
-) -> None:
+) -> Answer:
     """Show the meeting: dates, place, people and figures.
 
     Dates, place, speakers, guidance, attendees and the statistics the meeting reported.
@@ -291,28 +278,24 @@ def meeting_command(
       directives meeting
       directives meeting -f json | jq '.[].statistics[] | {subject, change}'
     """
-    settings = _settings(ctx, catalog, no_cache, color)
-    _show(commands.describe_meetings(settings, meeting or (), _format(fmt)), settings)
+    output = commands.describe_meetings(_settings(ctx), meeting or (), chosen_format(fmt))
+    return _answer(ctx, output)
 
 
-@app.command("export", epilog=EXPORT_EXIT_HELP)
+EXPORT_HELP = (
+    f"Exit status: {ExitStatus.OK.value} written; {ExitStatus.USAGE.value} usage error (also "
+    f"FILE exists without --force); {ExitStatus.CATALOGUE.value} catalogue unreadable or "
+    f"invalid; {ExitStatus.INTERNAL.value} a bug in directives; {ExitStatus.OUTPUT.value} FILE "
+    "could not be written."
+)
+
+
+@app.command("export", epilog=EXPORT_HELP)
 def export_command(
     ctx: typer.Context,
-    sqlite: Annotated[
-        Path,
-        typer.Option(
-            "--sqlite",
-            metavar="FILE",
-            help="Write an SQLite database here (an existing file only with --force).",
-        ),
-    ],
-    metadata: Annotated[
-        Path | None,
-        typer.Option(
-            "--metadata", metavar="FILE", help="Also write Datasette metadata (JSON) here."
-        ),
-    ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+    sqlite: SqliteOpt,
+    metadata: MetadataOpt = None,
+    force: ForceOpt = False,
     category: CategoryOpt = None,
     act: ActOpt = None,
     speaker: SpeakerOpt = None,
@@ -321,7 +304,7 @@ def export_command(
     catalog: CatalogOpt = None,
     no_cache: NoCacheOpt = False,
     color: ColorOpt = None,
-) -> None:
+) -> Answer:
     """Export the catalogue to an SQLite database for SQL, sqlite-utils and Datasette.
 
     Tables meetings, categories, directives and statistics, with the keys of the json
@@ -337,10 +320,11 @@ def export_command(
       directives export --sqlite directives.db --metadata metadata.json --force
       datasette directives.db -m metadata.json
     """
-    settings = _settings(ctx, catalog, no_cache, color)
     filters = commands.make_filters(category, act, speaker, tag, meeting)
-    output = commands.export_catalogue(settings, filters, sqlite, metadata=metadata, force=force)
-    _show(output, settings)
+    output = commands.export_catalogue(
+        _settings(ctx), filters, sqlite, metadata=metadata, force=force
+    )
+    return _answer(ctx, output)
 
 
 @app.command("validate")
@@ -354,7 +338,7 @@ def validate_command(
         ),
     ] = None,
     catalog: CatalogOpt = None,
-) -> None:
+) -> Answer:
     """Check catalogues and print every problem found.
 
     Each problem is one line FILE:LINE:COLUMN: message on stdout, as linters print them.
@@ -367,18 +351,11 @@ def validate_command(
       directives validate meetings/
       directives validate new-meeting.yaml || echo 'fix the lines above'
     """
-    settings = _settings(ctx, catalog, False, None)
-    problems = commands.validate_catalogues(settings, paths or ())
-    emit(Output(text="".join(f"{problem}\n" for problem in problems)), settings.color)
-    if problems:
-        noun = "problem" if len(problems) == 1 else "problems"
-        sys.stderr.write(f"directives: {len(problems)} {noun} found\n")
-        raise typer.Exit(3)
-    sys.stderr.write("directives: ok\n")
+    return _answer(ctx, commands.validate_catalogues(_settings(ctx), paths or ()))
 
 
 @app.command("schema")
-def schema_command() -> None:
+def schema_command() -> Answer:
     """Print the JSON Schema of the catalogue format.
 
     For editors (the YAML language server) and for other tools that check catalogues.
@@ -390,19 +367,13 @@ def schema_command() -> None:
       # then, as the first line of a catalogue:
       # yaml-language-server: $schema=directives.schema.json
     """
-    emit(Output(text=commands.json_schema_text()), "never")
-
-
-class Match(StrEnum):
-    """How `diff` pairs directives: by meeting and id, or by the words they share."""
-
-    ID = "id"
-    TEXT = "text"
+    return Output(text=commands.json_schema_text()), "never"
 
 
 DIFF_HELP = (
-    "Exit status: 0 the two are the same; 1 they differ; 2 usage error; 3 OLD or NEW is not a "
-    "valid catalogue (FILE:LINE:COLUMN on stderr)."
+    f"Exit status: {ExitStatus.OK.value} the two are the same; {ExitStatus.DIFFERENT.value} "
+    f"they differ; {ExitStatus.USAGE.value} usage error; {ExitStatus.CATALOGUE.value} OLD or "
+    "NEW is not a valid catalogue (FILE:LINE:COLUMN on stderr)."
 )
 
 
@@ -411,35 +382,13 @@ def diff_command(
     ctx: typer.Context,
     old: Annotated[Path, typer.Argument(metavar="OLD", help="The old catalogue file or folder.")],
     new: Annotated[Path, typer.Argument(metavar="NEW", help="The new catalogue file or folder.")],
-    match: Annotated[
-        Match,
-        typer.Option(
-            "--match",
-            help="Pair directives by meeting and id, or by the similarity of their words "
-            "(title, text, quote) for two different meetings.",
-            case_sensitive=False,
-        ),
-    ] = Match.ID,
-    threshold: Annotated[
-        float,
-        typer.Option(
-            "--threshold",
-            help="With --match text: the least similarity (weighted Dice coefficient of the two "
-            "directives' word sets, above 0 and at most 1) for a pair.",
-        ),
-    ] = 0.5,
-    check_quotes: Annotated[
-        bool,
-        typer.Option(
-            "--check-quotes",
-            help="Fail (exit 3) when a side's source text is missing or lacks a quote, "
-            "instead of comparing without it.",
-        ),
-    ] = False,
+    match: MatchOpt = optspec.Match.ID,
+    threshold: ThresholdOpt = optspec.DEFAULT_THRESHOLD,
+    check_quotes: CheckQuotesOpt = False,
     fmt: FormatOpt = None,
     no_cache: NoCacheOpt = False,
     color: ColorOpt = None,
-) -> None:
+) -> Answer:
     """Show what changed between two catalogues: directives, categories, statistics and
     meeting fields added, removed or changed.
 
@@ -456,26 +405,16 @@ def diff_command(
       directives diff old/ new/ -f json | jq '.[] | select(.change == "removed")'
       directives diff meeting-2019.yaml meeting-2020.yaml --match text
     """
-    settings = _settings(ctx, None, no_cache, color)
     output = commands.diff_catalogues(
-        settings,
+        _settings(ctx),
         old,
         new,
-        _format(fmt),
+        chosen_format(fmt),
         match=match.value,
         threshold=threshold,
         check_quotes=check_quotes,
     )
-    _show(output, settings)
-    if output.exit_code:
-        raise typer.Exit(output.exit_code)
-
-
-class Language(StrEnum):
-    """The languages `draft` reads."""
-
-    EN = "en"
-    ZH = "zh"
+    return _answer(ctx, output)
 
 
 @app.command("draft")
@@ -483,36 +422,12 @@ def draft_command(
     report: Annotated[
         Path, typer.Argument(metavar="REPORT", help="The report: a UTF-8 text file.")
     ],
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write the YAML here instead of stdout."),
-    ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Let -o replace a file that exists.")
-    ] = False,
-    lang: Annotated[
-        Language | None,
-        typer.Option(
-            "--lang", help="The report's language (default: detected).", show_default=False
-        ),
-    ] = None,
-    start: Annotated[
-        str | None,
-        typer.Option(
-            "--start",
-            metavar="YYYY-MM-DD",
-            help="The meeting's first day; required when the report gives no year.",
-        ),
-    ] = None,
-    categories: Annotated[
-        Path | None,
-        typer.Option(
-            "--categories",
-            metavar="CATALOGUE",
-            help="Use this catalogue's categories; each directive gets the closest one.",
-        ),
-    ] = None,
-) -> None:
+    output: DraftOutputOpt = None,
+    force: ForceOpt = False,
+    lang: LangOpt = None,
+    start: StartOpt = None,
+    categories: ThemesOpt = None,
+) -> Answer:
     """Draft a catalogue from a report's text (English or Chinese).
 
     One directive per instruction, each with its speaker, act and the report's exact
@@ -529,7 +444,7 @@ def draft_command(
       directives draft sources/baogao.txt --lang zh --start 2020-03-15 -o baogao.yaml
       directives draft sources/new.txt --categories data/directives.yaml -o new.yaml
     """
-    output_text = commands.draft_catalogue(
+    drafted = commands.draft_catalogue(
         report,
         output,
         force=force,
@@ -537,12 +452,17 @@ def draft_command(
         start=start,
         categories=categories,
     )
-    emit(output_text, "never")
+    return drafted, "never"
 
 
-def main_command(args: Sequence[str]) -> int:
-    """Parse ``args`` with Typer and run the command; its exit status (Click's errors
-    propagate to `entry.run`, which reports them)."""
+def main_command(args: Sequence[str]) -> Answer | int:
+    """Parse ``args`` with Typer and run the command: its answer for `entry` to write, or
+    the status Typer ended with on its own (help, --version). Click's errors propagate
+    to `entry.run`, which reports them."""
     command = typer.main.get_command(app)
-    status = command.main(args=list(args), prog_name="directives", standalone_mode=False)
-    return status if isinstance(status, int) else 0
+    result = command.main(args=list(args), prog_name="directives", standalone_mode=False)
+    if isinstance(result, tuple):
+        output, color = result
+        if isinstance(output, Output) and isinstance(color, str):
+            return output, color
+    return result if isinstance(result, int) else 0

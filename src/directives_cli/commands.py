@@ -11,90 +11,32 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from directives_cli.errors import NotFoundError, UsageError
-from directives_cli.model import (
-    DIRECTIVE_FIELDS,
-    Category,
-    Directive,
-    Filters,
-    Hit,
-    QuoteContext,
-)
-from directives_cli.render import Format, default_fields
+from directives_cli.exits import ExitStatus
+from directives_cli.model import DIRECTIVE_FIELDS, Category, Filters, Hit
+from directives_cli.outcome import Output, Settings
+from directives_cli.render import RESULT_FIELDS, Format
+from directives_cli.render.formats import TextRenderer, renderer_for
 
 if TYPE_CHECKING:
     from directives_cli.database import Index
-    from directives_cli.errors import Problem
     from directives_cli.search import SearchQuery
 
-COLORS: tuple[str, ...] = ("auto", "always", "never")
+#: Re-exported: callers that take a command's result know it as `commands.Output`.
+__all__ = ["Output", "Settings"]
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """Where to read the catalogue and how to draw on a terminal."""
+def open_index(settings: Settings) -> Index:
+    """Resolve the catalogue path and open its index (cached unless --no-cache)."""
+    from directives_cli import paths, store
 
-    catalog: str | None = None
-    no_cache: bool = False
-    color: str = "auto"
-
-    def merged(self, catalog: str | None, no_cache: bool, color: str | None) -> Settings:
-        """These (global) settings overridden by a command's own copies of the options,
-        so `--catalog` works before or after the command name."""
-        return Settings(
-            catalog=catalog or self.catalog,
-            no_cache=no_cache or self.no_cache,
-            color=color or self.color,
-        )
-
-    def open_index(self) -> Index:
-        """Resolve the catalogue path and open its index (cached unless --no-cache)."""
-        from directives_cli import paths, store
-
-        path = paths.resolve_catalogue(self.catalog, os.environ)
-        return store.open_index(path, use_cache=not self.no_cache)
-
-
-@dataclass(frozen=True, slots=True)
-class Output:
-    """A command's result: text for stdout, then text made while it is written, then
-    Rich renderables to draw.
-
-    ``chunks`` is lazy: `list` and `search` in machine formats read the index and render
-    as the writer consumes it, so 100,000 records are never all in memory. Consuming it
-    may still raise a DirectivesError after some chunks were written (see `emit`).
-    """
-
-    text: str = ""
-    chunks: Iterable[str] = ()
-    renderables: tuple[object, ...] = ()
-    #: Remarks for stderr (never stdout, which is data): e.g. a speaker nobody is.
-    notes: tuple[str, ...] = ()
-    #: CSV and YAML must reach stdout exactly: written as UTF-8 even where stdout's own
-    #: encoding (PYTHONIOENCODING=ascii, a C locale) could not hold the text.
-    exact: bool = False
-    #: The exit status once written: not 0 only where the answer is the status, as
-    #: `diff`'s 1 for "they differ".
-    exit_code: int = 0
-
-
-#: Formats whose bytes are data to parse, with no escape syntax of their own to fall
-#: back on (JSON has `\uXXXX`, plain and markdown are read by people).
-_EXACT_FORMATS = frozenset({Format.CSV, Format.YAML})
-
-
-def _text_output(fmt: Format, text: str = "", chunks: Iterable[str] = ()) -> Output:
-    """Machine-format output, marked exact where the format needs it."""
-    return Output(text=text, chunks=chunks, exact=fmt in _EXACT_FORMATS)
-
-
-#: Directives turned into records at a time while streaming: one query page.
-_RECORD_BATCH = 500
+    path = paths.resolve_catalogue(settings.catalog, os.environ)
+    return store.open_index(path, use_cache=not settings.no_cache)
 
 
 def make_filters(
@@ -117,8 +59,8 @@ def make_filters(
 def parse_fields(value: str | None, fmt: Format, *, search: bool = False) -> tuple[str, ...]:
     """The --fields comma list, checked against the fields that exist."""
     if not value:
-        return default_fields(fmt, search=search)
-    valid = (*DIRECTIVE_FIELDS, "score", "matched") if search else DIRECTIVE_FIELDS
+        return renderer_for(fmt).default_fields(search=search)
+    valid = RESULT_FIELDS if search else DIRECTIVE_FIELDS
     names = tuple(dict.fromkeys(name.strip() for name in value.split(",") if name.strip()))
     unknown = [name for name in names if name not in valid]
     if unknown or not names:
@@ -132,7 +74,7 @@ def list_directives(
     filters: Filters,
     fmt: Format,
     *,
-    sort: str = "catalogue",
+    sort: str,
     limit: int | None = None,
     fields: str | None = None,
 ) -> Output:
@@ -140,18 +82,16 @@ def list_directives(
     from directives_cli import query
 
     chosen = parse_fields(fields, fmt)
-    index = settings.open_index()
+    index = open_index(settings)
     query.check_filters(index, filters)
     notes = tuple(query.unmatched_values(index, filters))
-    if fmt is Format.IDS:  # the id column alone, not whole directives
+    renderer = renderer_for(fmt)
+    if isinstance(renderer, TextRenderer) and fmt is Format.IDS:
+        # The id column alone: no directive is built to print its id.
         ids = query.iter_ids(index, filters, sort=sort, limit=limit)
-        return replace(_text_output(fmt, chunks=_id_chunks(ids)), notes=notes)
+        return replace(renderer.id_lines(ids), notes=notes)
     items = query.iter_directives(index, filters, sort=sort, limit=limit)
-    if fmt is Format.TABLE:
-        output = _directives_output(list(items), fmt, chosen)
-    else:
-        output = _streamed_output(items, fmt, chosen)
-    return replace(output, notes=notes)
+    return replace(renderer.directives(items, chosen), notes=notes)
 
 
 def search_directives(
@@ -174,6 +114,7 @@ def search_directives(
     from directives_cli import query, search
 
     chosen = parse_fields(fields, fmt, search=True)
+    renderer = renderer_for(fmt)
     spec = search.SearchQuery(
         terms=tuple(terms),
         filters=filters,
@@ -181,19 +122,13 @@ def search_directives(
         fields=tuple(f.strip() for f in (within or "").split(",") if f.strip()),
         regex=regex,
         limit=1 if limit == 0 else limit,
-        with_terms=fmt is Format.TABLE,
+        with_terms=renderer.highlights,
     )
     search.check_query(spec)
-    index = settings.open_index()
+    index = open_index(settings)
     query.check_filters(index, filters)
     hits = _hits_or_not_found(search.iter_search(index, spec), index, spec)
-    if limit == 0:
-        hits = iter(())
-    if fmt is not Format.TABLE:
-        return _streamed_output(hits, fmt, chosen)
-    found = list(hits)
-    terms_seen = tuple(dict.fromkeys(term for hit in found for term in hit.terms))
-    return _directives_output(found, fmt, chosen, terms_seen)
+    return renderer.directives(iter(()) if limit == 0 else hits, chosen)
 
 
 def _hits_or_not_found(hits: Iterator[Hit], index: Index, spec: SearchQuery) -> Iterator[Hit]:
@@ -211,65 +146,31 @@ def show_directives(settings: Settings, ids: Sequence[str], fmt: Format) -> Outp
     """`directives show`: each directive in full, with its quote's source sentence."""
     from directives_cli import query
 
-    index = settings.open_index()
+    index = open_index(settings)
     items = query.get_directives(index, ids)
-    contexts = [query.source_context(index, d) for d in items]
-    if fmt is Format.TABLE:
-        from directives_cli.render import table
-
-        titles = {(c.meeting, c.id): c.title for c in _categories(index)}
-        return Output(
-            renderables=tuple(
-                table.directive_panel(d, ctx, titles.get((d.meeting, d.category)))
-                for d, ctx in zip(items, contexts, strict=True)
-            )
-        )
-    from directives_cli.render.machine import render_pairs
-
-    rows = [_show_record(d, ctx) for d, ctx in zip(items, contexts, strict=True)]
-    return _text_output(fmt, render_pairs(rows, fmt))
+    shown = [(d, query.source_context(index, d)) for d in items]
+    return renderer_for(fmt).details(shown, lambda: _category_titles(index))
 
 
 def category_counts(settings: Settings, meetings: Sequence[str], fmt: Format) -> Output:
     """`directives categories`: each category with its description and count."""
     from directives_cli import query
-    from directives_cli.render import records
 
-    index = settings.open_index()
+    index = open_index(settings)
     filters = Filters(meetings=tuple(meetings))
     query.check_filters(index, filters)
-    counts = query.category_counts(index, filters)
-    if fmt is Format.TABLE:
-        from directives_cli.render import table
-
-        return Output(renderables=(table.categories_table(counts),))
-    from directives_cli.render.machine import render_records
-
-    keys = ("id",) if fmt is Format.IDS else ("id", "meeting", "title", "description", "count")
-    return _text_output(fmt, render_records(records.category_records(counts), fmt, keys))
+    return renderer_for(fmt).categories(query.category_counts(index, filters))
 
 
 def describe_meetings(settings: Settings, meetings: Sequence[str], fmt: Format) -> Output:
     """`directives meeting`: metadata, speakers, attendees and reported figures."""
     from directives_cli import query
-    from directives_cli.render import records
 
-    index = settings.open_index()
+    index = open_index(settings)
     query.check_filters(index, Filters(meetings=tuple(meetings)))
     wanted = {m.casefold() for m in meetings}
     docs = [d for d in query.documents(index) if not wanted or d.meeting.id.casefold() in wanted]
-    if fmt is Format.TABLE:
-        from directives_cli.render import table
-
-        return Output(renderables=(table.meeting_view(docs),))
-    from directives_cli.render.machine import render_pairs, render_records
-
-    rows = records.meeting_records(docs)
-    if fmt in (Format.JSON, Format.YAML):
-        # Always a list: how many meetings there are depends on the catalogue, not on the
-        # command line, so a script must not see the shape change with it.
-        return _text_output(fmt, render_records(rows, fmt, tuple(rows[0]) if rows else ()))
-    return _text_output(fmt, render_pairs(rows, fmt))
+    return renderer_for(fmt).meetings(docs)
 
 
 def export_catalogue(
@@ -286,20 +187,29 @@ def export_catalogue(
     from directives_cli import export, query
 
     export.check_targets(sqlite, metadata, force=force)
-    with settings.open_index() as index:
+    with open_index(settings) as index:
         query.check_filters(index, filters)
         notes = tuple(query.unmatched_values(index, filters))
         counts = export.export_sqlite(index, filters, sqlite, metadata=metadata, force=force)
     return Output(notes=(*notes, export.summary(counts, sqlite, metadata)))
 
 
-def validate_catalogues(settings: Settings, paths: Sequence[Path]) -> list[Problem]:
-    """`directives validate`: every problem of every catalogue named (or the one in use)."""
+def validate_catalogues(settings: Settings, paths: Sequence[Path]) -> Output:
+    """`directives validate`: every problem of every catalogue named (or the one in use),
+    one line each on stdout; the status says whether there were any."""
     from directives_cli import loader
     from directives_cli.paths import resolve_catalogue
 
     targets = list(paths) or [resolve_catalogue(settings.catalog, os.environ)]
-    return loader.check(targets)
+    problems = loader.check(targets)
+    if not problems:
+        return Output(summary="ok")
+    noun = "problem" if len(problems) == 1 else "problems"
+    return Output(
+        text="".join(f"{problem}\n" for problem in problems),
+        summary=f"{len(problems)} {noun} found",
+        status=ExitStatus.CATALOGUE,
+    )
 
 
 def draft_catalogue(
@@ -350,7 +260,6 @@ def diff_catalogues(
 ) -> Output:
     """`directives diff`: what changed from OLD to NEW; exit status 1 when anything did."""
     from directives_cli import diff
-    from directives_cli.render import diff as view
 
     if match == "text":
         diff.check_threshold(threshold)
@@ -363,64 +272,17 @@ def diff_catalogues(
         changes = diff.match_text(sides[0].side, sides[1].side, threshold)
     else:
         changes = diff.compare(sides[0].side, sides[1].side)
-    status = 1 if diff.differ(changes) else 0
-    by_text = match == "text"
-    if fmt is Format.TABLE:
-        return Output(
-            renderables=(view.diff_view(changes, by_text),), notes=notes, exit_code=status
-        )
-    text = view.render_text(changes, fmt, by_text)
-    return replace(_text_output(fmt, text), notes=notes, exit_code=status)
-
-
-def _streamed_output(
-    items: Iterator[Directive | Hit], fmt: Format, fields: tuple[str, ...]
-) -> Output:
-    """Records rendered lazily, a page of directives at a time, as the writer asks."""
-    from directives_cli.render.machine import iter_records
-
-    return _text_output(fmt, chunks=iter_records(_records(items, fields), fmt, fields))
-
-
-def _id_chunks(ids: Iterator[str]) -> Iterator[str]:
-    """Ids one a line, escaped as the ids renderer escapes them, a page at a time."""
-    from directives_cli.render.escape import escape_field
-
-    while batch := list(itertools.islice(ids, _RECORD_BATCH * 8)):
-        yield "".join(f"{escape_field(ident)}\n" for ident in batch)
-
-
-def _records(
-    items: Iterator[Directive | Hit], fields: tuple[str, ...]
-) -> Iterator[dict[str, object]]:
-    from directives_cli.render import records
-
-    while batch := list(itertools.islice(items, _RECORD_BATCH)):
-        yield from records.directive_records(batch, fields)
-
-
-def _directives_output(
-    items: Sequence[Directive] | Sequence[Hit],
-    fmt: Format,
-    fields: tuple[str, ...],
-    terms: Sequence[str] = (),
-) -> Output:
-    from directives_cli.render import records
-
-    if fmt is Format.TABLE:
-        from directives_cli.render import table
-
-        return Output(renderables=(table.directives_table(items, fields, terms=terms),))
-    from directives_cli.render.machine import render_records
-
-    return _text_output(fmt, render_records(records.directive_records(items, fields), fmt, fields))
+    status = ExitStatus.DIFFERENT if diff.differ(changes) else ExitStatus.OK
+    output = renderer_for(fmt).changes(changes, match == "text")
+    return replace(output, notes=notes, status=status)
 
 
 def _nothing_found(index: Index, spec: SearchQuery) -> str:
     """Why nothing matched, as far as the catalogue can tell: the filters hid matches,
-    a word looks misspelt, or a word appears only in the meeting record (which search
-    does not cover). Regular expressions get no hints: their fragments would be
-    "corrected" into words the user never meant."""
+    some of the words match (`--any` shows those directives), a word looks misspelt, or a
+    word appears only in the meeting record (which search does not cover). Regular
+    expressions get no hints: their fragments would be "corrected" into words the user
+    never meant."""
     from directives_cli import search
 
     message = f"no directive matches {' '.join(repr(t) for t in spec.terms)}"
@@ -431,6 +293,10 @@ def _nothing_found(index: Index, spec: SearchQuery) -> str:
         unfiltered = replace(spec, filters=Filters(), limit=1, with_terms=False)
         if next(search.iter_search(index, unfiltered), None) is not None:
             hints.append("some match without the filters")
+    some = search.count_some(index, spec)
+    if some:
+        counted = "1 directive matches" if some == 1 else f"{some} directives match"
+        hints.append(f"{counted} some of the words: --any shows them")
     suggestions = search.suggest(index, spec.terms)
     if suggestions:
         hints.append(f"did you mean: {', '.join(suggestions)}?")
@@ -441,17 +307,9 @@ def _nothing_found(index: Index, spec: SearchQuery) -> str:
     return f"{message} ({'; '.join(hints)})" if hints else message
 
 
-def _show_record(directive: Directive, context: QuoteContext | None) -> dict[str, object]:
-    """A directive's record plus `context`: the source sentence its quote stands in
-    (null when the catalogue names no source), so `show`'s keys never vary."""
-    record: dict[str, object] = dict(directive.record())
-    record["context"] = (
-        None if context is None else f"{context.before}{context.quote}{context.after}"
-    )
-    return record
-
-
-def _categories(index: Index) -> list[Category]:
+def _category_titles(index: Index) -> dict[tuple[str, str], str]:
+    """Each category's title by (meeting, id), for views that name categories."""
     from directives_cli import query
 
-    return [c for doc in query.documents(index) for c in doc.categories]
+    categories: list[Category] = [c for doc in query.documents(index) for c in doc.categories]
+    return {(c.meeting, c.id): c.title for c in categories}

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from directives_cli.errors import EXIT_USAGE, DirectivesError
+from directives_cli.errors import DirectivesError
+from directives_cli.exits import ExitStatus
+from directives_cli.optspec import wants_debug
 
-#: Exit status for a bug in the tool itself: distinct from every documented status.
-EXIT_INTERNAL = 70
-EXIT_INTERRUPTED = 130
+if TYPE_CHECKING:
+    from directives_cli.outcome import Output
 
 
 def run(argv: Sequence[str] | None = None, *, fast: bool = True) -> NoReturn:
@@ -31,33 +32,39 @@ def run(argv: Sequence[str] | None = None, *, fast: bool = True) -> NoReturn:
     except DirectivesError as error:
         _fail(str(error), error.exit_code)
     except KeyboardInterrupt:
-        _fail("interrupted", EXIT_INTERRUPTED)
+        _fail("interrupted", ExitStatus.INTERRUPTED)
     except Exception as error:  # noqa: BLE001 - the last line of defence: one line, no traceback
         known = _parser_error(error)
         if known is not None:
             _fail(*known)
-        if _wants_debug(args):
+        if wants_debug(args):
             raise
         _fail(
             f"unexpected {type(error).__name__}: {error} (run again with --debug for a traceback)",
-            EXIT_INTERNAL,
+            ExitStatus.INTERNAL,
         )
     raise SystemExit(status)
 
 
 def _dispatch(args: list[str], fast: bool) -> int:
+    """Parse ``args`` (the fast path first, where allowed), write the command's output,
+    and return its status; a parser that ended on its own (help) gives its status."""
     from directives_cli.output import emit
 
+    answer: tuple[Output, str] | int | None = None
     if fast:
         from directives_cli import fastpath
 
         answer = fastpath.dispatch(args)
-        if answer is not None:
-            emit(*answer)
-            return 0
-    from directives_cli.cli import main_command
+    if answer is None:
+        from directives_cli.cli import main_command
 
-    return main_command(args)
+        answer = main_command(args)
+    if isinstance(answer, int):
+        return answer
+    output, color = answer
+    emit(output, color)
+    return output.status
 
 
 def _tolerate_narrow_encodings() -> None:
@@ -73,14 +80,14 @@ def _parser_error(error: Exception) -> tuple[str, int] | None:
     """Typer's (Click's) own errors as (message, status), or None for anything else."""
     if "typer" not in sys.modules:
         return None
-    from typer import Abort
-    from typer import _click as click
+    from typer import Abort, TyperException
 
     if isinstance(error, Abort):
-        return "aborted", EXIT_INTERRUPTED
-    if isinstance(error, click.exceptions.ClickException):
-        status = EXIT_USAGE if error.exit_code == EXIT_USAGE else error.exit_code
-        return _usage_message(error), status
+        return "aborted", ExitStatus.INTERRUPTED
+    # Click's own errors (usage, bad parameter, no such option) derive from Typer's public
+    # TyperException, which carries their exit_code.
+    if isinstance(error, TyperException):
+        return _usage_message(error), error.exit_code
     return None
 
 
@@ -93,11 +100,6 @@ def _usage_message(error: Exception) -> str:
     if ctx is not None:
         message += f" (see '{ctx.command_path} --help')"
     return message
-
-
-def _wants_debug(args: Sequence[str]) -> bool:
-    options = args[: args.index("--")] if "--" in args else args
-    return "--debug" in options
 
 
 def _fail(message: str, code: int) -> NoReturn:

@@ -8,11 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-EXIT_OK = 0
-EXIT_NOT_FOUND = 1
-EXIT_USAGE = 2
-EXIT_CATALOGUE = 3
-EXIT_OUTPUT = 74
+from directives_cli.exits import ExitStatus
 
 
 class Problem:
@@ -71,19 +67,19 @@ class Problem:
 class DirectivesError(Exception):
     """Base of every error the tool reports to the user."""
 
-    exit_code = EXIT_NOT_FOUND
+    exit_code: int = ExitStatus.NOT_FOUND
 
 
 class NotFoundError(DirectivesError):
     """A search matched nothing or an id does not exist (exit 1)."""
 
-    exit_code = EXIT_NOT_FOUND
+    exit_code = ExitStatus.NOT_FOUND
 
 
 class UsageError(DirectivesError):
     """The command line asked for something invalid (exit 2)."""
 
-    exit_code = EXIT_USAGE
+    exit_code = ExitStatus.USAGE
 
 
 class CatalogueError(DirectivesError):
@@ -93,7 +89,7 @@ class CatalogueError(DirectivesError):
     commands report the first.
     """
 
-    exit_code = EXIT_CATALOGUE
+    exit_code = ExitStatus.CATALOGUE
 
     def __init__(self, problems: Sequence[Problem] | str) -> None:
         if isinstance(problems, str):
@@ -112,4 +108,4 @@ class CatalogueError(DirectivesError):
 class OutputError(DirectivesError):
     """A file the user asked for could not be written (exit 74, EX_IOERR)."""
 
-    exit_code = EXIT_OUTPUT
+    exit_code = ExitStatus.OUTPUT

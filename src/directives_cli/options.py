@@ -1,59 +1,50 @@
-"""Every command-line option, declared once and reused by each command that takes it.
+"""Typer's parameters, built from the declarations in `optspec`, and their completers.
 
-Completion callbacks live here too: they read the same catalogue the command would,
-so `directives show <TAB>` offers the ids of the catalogue named by `--catalog`.
+Each alias below pairs an option's Python type (which Typer and mypy read from the
+annotation) with a `typer.Option` made from its one declaration. Completion callbacks
+live here too: they read the same catalogue the command would, so `directives show <TAB>`
+offers the ids of the catalogue named by `--catalog`.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
-from enum import StrEnum
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from typer import _click as click
 
-from directives_cli.model import ACTS, DIRECTIVE_FIELDS
-from directives_cli.query import SORT_KEYS
-from directives_cli.render import Format
+from directives_cli import optspec
+from directives_cli.model import ACTS
+from directives_cli.optspec import Opt
+from directives_cli.render import RESULT_FIELDS, Color, Format
 
 if TYPE_CHECKING:
-    from directives_cli.store import Index
+    from directives_cli.database import Index
 
 
-class Color(StrEnum):
-    """When to colour terminal output."""
-
-    AUTO = "auto"
-    ALWAYS = "always"
-    NEVER = "never"
-
-
-def _catalog_option(ctx: click.Context) -> str | None:
+def _catalog_option(ctx: typer.Context) -> str | None:
     """The --catalog given on the command line so far, on the command or the group."""
-    node: click.Context | None = ctx
-    while node is not None:
-        value = node.params.get("catalog")
-        if value:
-            return str(value)
-        node = node.parent
-    return None
+    value = ctx.params.get(optspec.CATALOG.dest)
+    parent = ctx.parent
+    while not value and parent is not None:
+        value, parent = parent.params.get(optspec.CATALOG.dest), parent.parent
+    return str(value) if value else None
 
 
-def _index_for_completion(ctx: click.Context) -> Index | None:
+def _index_for_completion(ctx: typer.Context) -> Index | None:
     """Open the catalogue the command line names, or None: completion never fails loudly."""
-    from directives_cli import loader, store
+    from directives_cli import paths, store
 
     try:
-        path = loader.resolve_catalogue(_catalog_option(ctx), os.environ)
+        path = paths.resolve_catalogue(_catalog_option(ctx), os.environ)
         return store.open_index(path)
     except Exception:  # noqa: BLE001 - a completion must never print a traceback
         return None
 
 
-def _complete(ctx: click.Context, incomplete: str, kind: str) -> Iterator[str]:
+def _complete(ctx: typer.Context, incomplete: str, kind: str) -> Iterator[str]:
     from directives_cli import query
 
     index = _index_for_completion(ctx)
@@ -67,27 +58,27 @@ def _complete(ctx: click.Context, incomplete: str, kind: str) -> Iterator[str]:
     yield from (v for v in values if v.startswith(incomplete))
 
 
-def complete_ids(ctx: click.Context, incomplete: str) -> Iterator[str]:
+def complete_ids(ctx: typer.Context, incomplete: str) -> Iterator[str]:
     """Directive ids of the catalogue in use."""
     return _complete(ctx, incomplete, "ids")
 
 
-def complete_categories(ctx: click.Context, incomplete: str) -> Iterator[str]:
+def complete_categories(ctx: typer.Context, incomplete: str) -> Iterator[str]:
     """Category ids of the catalogue in use."""
     return _complete(ctx, incomplete, "categories")
 
 
-def complete_meetings(ctx: click.Context, incomplete: str) -> Iterator[str]:
+def complete_meetings(ctx: typer.Context, incomplete: str) -> Iterator[str]:
     """Meeting ids of the catalogue in use."""
     return _complete(ctx, incomplete, "meetings")
 
 
-def complete_tags(ctx: click.Context, incomplete: str) -> Iterator[str]:
+def complete_tags(ctx: typer.Context, incomplete: str) -> Iterator[str]:
     """Tags used in the catalogue in use."""
     return _complete(ctx, incomplete, "tags")
 
 
-def complete_speakers(ctx: click.Context, incomplete: str) -> Iterator[str]:
+def complete_speakers(ctx: typer.Context, incomplete: str) -> Iterator[str]:
     """Speakers named in the catalogue in use."""
     return _complete(ctx, incomplete, "speakers")
 
@@ -113,117 +104,66 @@ def complete_search_fields(incomplete: str) -> Iterator[str]:
 
 def complete_fields(incomplete: str) -> Iterator[str]:
     """The fields --fields can print."""
-    return _complete_comma_list(incomplete, (*DIRECTIVE_FIELDS, "score", "matched"))
+    return _complete_comma_list(incomplete, RESULT_FIELDS)
 
 
-CatalogOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--catalog",
-        help="Catalogue file or directory (default: $DIRECTIVES_CATALOG, else the bundled one).",
-        show_default=False,
-        dir_okay=True,
-    ),
-]
-NoCacheOpt = Annotated[
-    bool,
-    typer.Option(
-        "--no-cache", help="Read the YAML every time; never read or write the index cache."
-    ),
-]
-ColorOpt = Annotated[
-    Color | None,
-    typer.Option(
-        "--color", help="Colour terminal output: auto, always or never.", show_default=False
-    ),
-]
-DebugOpt = Annotated[
-    bool, typer.Option("--debug", help="Show a traceback for unexpected errors.", hidden=False)
-]
-FormatOpt = Annotated[
-    Format | None,
-    typer.Option(
-        "--format",
-        "-f",
-        help="Output format (default: table on a terminal, plain when piped).",
-        show_default=False,
-        case_sensitive=False,
-    ),
-]
-CategoryOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--category",
-        "-c",
-        help="Only this category id (repeatable: any of them).",
-        autocompletion=complete_categories,
-        show_default=False,
-    ),
-]
-ActOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--act",
-        help=f"Only this speech act: {', '.join(ACTS)} (repeatable).",
-        autocompletion=complete_acts,
-        show_default=False,
-    ),
-]
-SpeakerOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--speaker",
-        help="Only directives issued by this speaker, e.g. 'Chen Gang' (repeatable).",
-        autocompletion=complete_speakers,
-        show_default=False,
-    ),
-]
-TagOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--tag",
-        help="Only directives with this tag (repeatable: any of them).",
-        autocompletion=complete_tags,
-        show_default=False,
-    ),
-]
-MeetingOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--meeting",
-        help="Only this meeting id (repeatable).",
-        autocompletion=complete_meetings,
-        show_default=False,
-    ),
-]
-LimitOpt = Annotated[
-    int | None,
-    typer.Option("--limit", "-n", min=0, help="At most this many results.", show_default=False),
-]
-FieldsOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--fields",
-        help="Comma list of fields to print, e.g. id,title,speaker.",
-        autocompletion=complete_fields,
-        show_default=False,
-    ),
-]
-SortOpt = Annotated[
-    str,
-    typer.Option(
-        "--sort",
-        help="Order: catalogue, id, category, act, speaker, title or meeting.",
-        autocompletion=lambda incomplete: [k for k in SORT_KEYS if k.startswith(incomplete)],
-    ),
-]
-InOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--in",
-        autocompletion=complete_search_fields,
-        help="Search only these fields (comma list): "
-        "title, text, quote, tags, addressees, speaker, category.",
-        show_default=False,
-    ),
-]
+def complete_sort_keys(incomplete: str) -> list[str]:
+    """The orders --sort takes."""
+    from directives_cli.query import SORT_KEYS
+
+    return [k for k in SORT_KEYS if k.startswith(incomplete)]
+
+
+#: The completers an `Opt` names.
+COMPLETERS: dict[str, Callable[..., Iterable[str]]] = {
+    "categories": complete_categories,
+    "acts": complete_acts,
+    "speakers": complete_speakers,
+    "tags": complete_tags,
+    "meetings": complete_meetings,
+    "fields": complete_fields,
+    "sort": complete_sort_keys,
+    "search_fields": complete_search_fields,
+}
+
+
+def typer_option(opt: Opt, **extra: Any) -> Any:
+    """The `typer.Option` of ``opt``; ``extra`` adds what only Typer has (a callback)."""
+    settings: dict[str, Any] = {"help": opt.help, "show_default": opt.show_default, **extra}
+    if opt.completer is not None:
+        settings["autocompletion"] = COMPLETERS[opt.completer]
+    if opt.metavar is not None:
+        settings["metavar"] = opt.metavar
+    if opt.min is not None:
+        settings["min"] = opt.min
+    if not opt.case_sensitive:
+        settings["case_sensitive"] = False
+    return typer.Option(*opt.flags, **settings)
+
+
+CatalogOpt = Annotated[Path | None, typer_option(optspec.CATALOG)]
+NoCacheOpt = Annotated[bool, typer_option(optspec.NO_CACHE)]
+ColorOpt = Annotated[Color | None, typer_option(optspec.COLOR)]
+DebugOpt = Annotated[bool, typer_option(optspec.DEBUG)]
+FormatOpt = Annotated[Format | None, typer_option(optspec.FORMAT)]
+CategoryOpt = Annotated[list[str] | None, typer_option(optspec.CATEGORY)]
+ActOpt = Annotated[list[str] | None, typer_option(optspec.ACT)]
+SpeakerOpt = Annotated[list[str] | None, typer_option(optspec.SPEAKER)]
+TagOpt = Annotated[list[str] | None, typer_option(optspec.TAG)]
+MeetingOpt = Annotated[list[str] | None, typer_option(optspec.MEETING)]
+LimitOpt = Annotated[int | None, typer_option(optspec.LIMIT)]
+FieldsOpt = Annotated[str | None, typer_option(optspec.FIELDS)]
+SortOpt = Annotated[str, typer_option(optspec.SORT)]
+InOpt = Annotated[str | None, typer_option(optspec.WITHIN)]
+AnyOpt = Annotated[bool, typer_option(optspec.ANY_TERM)]
+RegexOpt = Annotated[bool, typer_option(optspec.REGEX)]
+MatchOpt = Annotated[optspec.Match, typer_option(optspec.MATCH)]
+ThresholdOpt = Annotated[float, typer_option(optspec.THRESHOLD)]
+CheckQuotesOpt = Annotated[bool, typer_option(optspec.CHECK_QUOTES)]
+ForceOpt = Annotated[bool, typer_option(optspec.FORCE)]
+SqliteOpt = Annotated[Path, typer_option(optspec.SQLITE)]
+MetadataOpt = Annotated[Path | None, typer_option(optspec.METADATA)]
+DraftOutputOpt = Annotated[Path | None, typer_option(optspec.DRAFT_OUTPUT)]
+LangOpt = Annotated[optspec.Language | None, typer_option(optspec.LANG)]
+StartOpt = Annotated[str | None, typer_option(optspec.START)]
+ThemesOpt = Annotated[Path | None, typer_option(optspec.THEMES)]

@@ -12,10 +12,10 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import NoReturn
 
-from directives_cli.commands import Output
+from directives_cli.exits import ExitStatus
+from directives_cli.outcome import Output
+from directives_cli.render import Format
 
-#: What a shell reports for a process ended by a closed pipe (128 + SIGPIPE), as grep does.
-EXIT_PIPE = 141
 #: Streamed text is flushed whenever about this much (in characters) has been written
 #: since the last flush, so a reader (`| head`, `| jq`) gets records while the rest are
 #: still being made, without a system call per record.
@@ -24,7 +24,8 @@ FLUSH_EVERY = 64 * 1024
 
 def emit(output: Output, color: str) -> None:
     """Write text as is, then the streamed chunks as they are made; draw renderables
-    through a Rich console made only now, so machine formats never import Rich."""
+    through a Rich console made only now, so machine formats never import Rich. Notes go
+    to stderr first, the summary once stdout is written."""
     for note in output.notes:
         sys.stderr.write(f"directives: note: {note}\n")
     try:
@@ -41,6 +42,8 @@ def emit(output: Output, color: str) -> None:
         sys.stdout.flush()
     except BrokenPipeError:
         quiet_broken_pipe()
+    if output.summary:
+        sys.stderr.write(f"directives: {output.summary}\n")
 
 
 def _exact_writer() -> Callable[[str], object]:
@@ -92,7 +95,8 @@ def quiet_broken_pipe() -> NoReturn:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):
         pass
-    os._exit(EXIT_PIPE)
+    # What a shell reports for a process ended by a closed pipe (128 + SIGPIPE), as grep.
+    os._exit(ExitStatus.PIPE)
 
 
 def is_terminal() -> bool:
@@ -101,3 +105,10 @@ def is_terminal() -> bool:
         return sys.stdout.isatty()
     except ValueError:
         return False
+
+
+def chosen_format(fmt: Format | None) -> Format:
+    """``--format`` if given, else table for a person at a terminal, plain for a pipe."""
+    if fmt is not None:
+        return fmt
+    return Format.TABLE if is_terminal() else Format.PLAIN

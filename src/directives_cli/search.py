@@ -11,6 +11,11 @@ token of its own; punctuation between two of them is skipped). See :mod:`.textfo
 engine is SQLite FTS5 (standard library, one on-disk index per catalogue state, fast at
 100,000 directives). User input is never query syntax: each term is one quoted phrase.
 
+Which terms, and how written (:mod:`.terms`): a term that is one function word ("of",
+"how") is not required unless every term is one; a Chinese term is cut at its function
+characters into pieces that must each occur; each remaining term is searched in every
+spelling of its compounds the index holds ("grass-roots": also "grassroots"), as one term.
+
 Ranking is BM25 with per-field weights, the formula Lucene uses::
 
     score(D) = sum over terms t of
@@ -26,7 +31,9 @@ restate it and the addressees and speaker repeat across many directives. Scores 
 rounded to 6 decimals; equal scores keep catalogue order, so results are deterministic.
 FTS5's own ``bm25()`` computes the same sum but floors idf at 1e-6 for a term in more than
 half the directives, which in a 40-directive catalogue silences words like "safety";
-so each term runs as its own FTS5 query and its idf is swapped for the one above.
+so each term runs as its own FTS5 query and its idf is swapped for the one above. A term
+of several spellings runs one query per spelling; n(t) counts the directives holding any
+of them, and a directive scores by its best spelling.
 
 Showing why. `Hit.matched` names the fields in which the index found any term (in the
 order the machine formats publish fields; "category" means the category's title).
@@ -49,12 +56,13 @@ refused rather than run unguarded.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import re
 import signal
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import TYPE_CHECKING, Any
@@ -66,6 +74,7 @@ from directives_cli.database import SEARCH_FIELDS_ALLOWED as SEARCH_FIELDS_ALLOW
 from directives_cli.database import SEARCH_LIST_SEPARATOR, WORDS_TABLE
 from directives_cli.errors import UsageError
 from directives_cli.model import DIRECTIVE_FIELDS, Directive, Filters, Hit
+from directives_cli.terms import HYPHENS, content_terms, spellings
 
 if TYPE_CHECKING:
     from directives_cli.database import Index
@@ -188,6 +197,24 @@ def _compile(pattern: str) -> re.Pattern[str]:
         raise UsageError(f"regular expression {pattern!r} is too complex") from None
 
 
+def count_some(index: Index, query: SearchQuery) -> int:
+    """How many directives `--any` would find for a word query that needs several terms
+    (0 for one term, a regex or an `--any` query): what "nothing found" can offer when
+    no directive has every word. Counts the ranking only; no directive is read."""
+    check_query(query)
+    if query.regex or query.any_term:
+        return 0
+    stemmer = textfold.Stemmer()
+    try:
+        terms = _parse_terms(index, query, stemmer)
+        if len(terms) < 2:
+            return 0
+        any_query = SearchQuery(query.terms, query.filters, any_term=True, fields=query.fields)
+        return len(_rank(index, terms, any_query))
+    finally:
+        stemmer.close()
+
+
 def search(index: Index, query: SearchQuery) -> list[Hit]:
     """The directives that match ``query``, best first (ties in catalogue order)."""
     return list(iter_search(index, query))
@@ -205,7 +232,7 @@ def iter_search(index: Index, query: SearchQuery) -> Iterator[Hit]:
 def _word_search(index: Index, query: SearchQuery) -> Iterator[Hit]:
     stemmer = textfold.Stemmer()
     try:
-        terms = [_Term.parse(t, query.scope, stemmer) for t in query.terms]
+        terms = _parse_terms(index, query, stemmer)
         ranked = _rank(index, terms, query)
         finder = _WordFinder(terms, stemmer) if query.with_terms else None
         yield from _hits(index, ranked, terms, query.scope, finder)
@@ -217,8 +244,8 @@ def _word_search(index: Index, query: SearchQuery) -> Iterator[Hit]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Term:
-    """One search term, ready for the index and for finding it again in the text."""
+class _Spelling:
+    """One way of writing a term, ready for the index and for finding it in the text."""
 
     #: The FTS5 phrase, column filter included.
     phrase: str
@@ -230,12 +257,43 @@ class _Term:
     substring: str | None
 
     @classmethod
-    def parse(cls, term: str, scope: Sequence[str], stemmer: textfold.Stemmer) -> _Term:
+    def parse(cls, term: str, scope: Sequence[str], stemmer: textfold.Stemmer) -> _Spelling:
         bare = textfold.fts_phrase(term)
         phrase = bare if len(scope) == len(SEARCH_FIELDS_ALLOWED) else _restrict(bare, scope)
         if textfold.has_spaceless(term):
             return cls(phrase, bare, (), " ".join(textfold.fold(term).split()))
         return cls(phrase, bare, stemmer.tokens(term), None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    """One term the query requires: any of its spellings satisfies it (see :mod:`.terms`)."""
+
+    spellings: tuple[_Spelling, ...]
+
+    @property
+    def bare(self) -> str:
+        """Every spelling as one FTS5 expression."""
+        if len(self.spellings) == 1:
+            return self.spellings[0].bare
+        return f"({' OR '.join(s.bare for s in self.spellings)})"
+
+
+def _parse_terms(index: Index, query: SearchQuery, stemmer: textfold.Stemmer) -> list[_Term]:
+    """The terms that matter (function words dropped, Chinese cut at its function
+    characters), each with the spellings of its compounds that the index holds."""
+    known = functools.partial(_held, index)
+    return [
+        _Term(tuple(_Spelling.parse(s, query.scope, stemmer) for s in spellings(term, known)))
+        for term in content_terms(query.terms)
+    ]
+
+
+def _held(index: Index, texts: Collection[str]) -> set[str]:
+    """Of these words or phrases, those some directive holds. One indexed lookup each that
+    stops at the first match (fts5vocab would count a common word's whole doclist)."""
+    sql = f"SELECT 1 FROM {WORDS_TABLE} WHERE {WORDS_TABLE} MATCH ? LIMIT 1"
+    return {text for text in texts if index.rows(sql, [textfold.fts_phrase(text)])}
 
 
 def _restrict(expression: str, scope: Sequence[str]) -> str:
@@ -261,19 +319,41 @@ def _row_count(index: Index) -> int:
 
 
 def _term_scores(index: Index, term: _Term, total: int) -> dict[int, float]:
-    """BM25 of one term for every directive containing it (see the module docstring)."""
+    """BM25 of one term for every directive containing it (see the module docstring).
+
+    A term of several spellings is one word written several ways: its idf counts the
+    directives holding any of them, and a directive scores by its best spelling."""
+    found = [_matches(index, spelling) for spelling in term.spellings]
+    holding = len(found[0]) if len(found) == 1 else len({r for rows in found for r, _ in rows})
+    best: dict[int, float] = {}
+    for rows in found:
+        if not rows:
+            continue
+        factor = _idf(total, holding) / -_fts5_idf(total, len(rows))  # bm25() is negated
+        for rowid, bm25 in rows:
+            score = bm25 * factor
+            if score > best.get(rowid, 0.0):
+                best[rowid] = score
+    return best
+
+
+def _matches(index: Index, spelling: _Spelling) -> list[tuple[int, float]]:
+    """(rowid, FTS5 bm25) of every directive holding one spelling."""
     rows = index.rows(
-        f"SELECT rowid, {_BM25} FROM {WORDS_TABLE} WHERE {WORDS_TABLE} MATCH ?", [term.phrase]
+        f"SELECT rowid, {_BM25} FROM {WORDS_TABLE} WHERE {WORDS_TABLE} MATCH ?",
+        [spelling.phrase],
     )
-    found = len(rows)
-    if not found:
-        return {}
+    return [(rowid, bm25) for rowid, bm25 in rows]
+
+
+def _idf(total: int, found: int) -> float:
+    return math.log(1.0 + (total - found + 0.5) / (found + 0.5))
+
+
+def _fts5_idf(total: int, found: int) -> float:
+    """The idf FTS5's bm25() used, to divide out of its scores."""
     fts5_idf = math.log((total - found + 0.5) / (found + 0.5))
-    if fts5_idf <= 0.0:
-        fts5_idf = _FTS5_IDF_FLOOR
-    idf = math.log(1.0 + (total - found + 0.5) / (found + 0.5))
-    factor = -idf / fts5_idf  # bm25() is negated: lower is better
-    return {rowid: bm25 * factor for rowid, bm25 in rows}
+    return _FTS5_IDF_FLOOR if fts5_idf <= 0.0 else fts5_idf
 
 
 def _combine(scores: Sequence[dict[int, float]], *, any_term: bool) -> dict[int, float]:
@@ -412,16 +492,19 @@ class _WordFinder:
     A word term's stems are known; a word whose fold starts with a stem minus its last
     letter is a candidate (true of every Porter stem: "happi" <- "happy"), and candidates
     are stemmed, all new ones of a batch in one round trip, to keep those that match.
+    Each spelling of a term is looked for; a one-word spelling also across hyphens, as
+    the index holds "grass-roots" closed too ("grassroots" finds it).
     """
 
     def __init__(self, terms: Sequence[_Term], stemmer: textfold.Stemmer) -> None:
         self._stemmer = stemmer
-        self._terms = terms
+        #: Every spelling of every term, in term order: candidates are numbered by it.
+        self._spellings = [spelling for term in terms for spelling in term.spellings]
         self._patterns = [
-            _candidates_pattern(term.stems) if term.substring is None and term.stems else None
-            for term in terms
+            _candidates_pattern(s.stems) if s.substring is None and s.stems else None
+            for s in self._spellings
         ]
-        #: (term number, folded stretch) -> whether it is an occurrence of the term.
+        #: (spelling number, folded stretch) -> whether it is an occurrence of the spelling.
         self._confirmed: dict[tuple[int, str], bool] = {}
 
     def find(self, hits: Sequence[Sequence[str]]) -> list[tuple[str, ...]]:
@@ -435,10 +518,10 @@ class _WordFinder:
         folded = textfold.fold(text)
         aligned = len(folded) == len(text)
         found: list[_Candidate] = []
-        for number, term in enumerate(self._terms):
+        for number, spelling in enumerate(self._spellings):
             pattern = self._patterns[number]
-            if term.substring is not None:
-                for start, end in _occurrences(folded, term.substring):
+            if spelling.substring is not None:
+                for start, end in _occurrences(folded, spelling.substring):
                     surface = text[start:end] if aligned else folded[start:end]
                     found.append((number, folded[start:end], surface))
             elif pattern is not None:
@@ -453,15 +536,20 @@ class _WordFinder:
         """Decide every candidate not decided before, stemming their words in one go."""
         new = [c for c in candidates if c not in self._confirmed]
         words = {c: tuple(textfold.words(c[1])) for c in new}
-        self._stemmer.learn(w for ws in words.values() for w in ws)
+        self._stemmer.learn(w for ws in words.values() for w in (*ws, "".join(ws)))
         for (number, folded), ws in words.items():
-            term = self._terms[number]
+            spelling = self._spellings[number]
             stems = tuple(s for w in ws for s in self._stemmer.tokens(w))
-            self._confirmed[number, folded] = term.substring is not None or stems == term.stems
+            closed = (
+                len(spelling.stems) == 1 and self._stemmer.tokens("".join(ws)) == spelling.stems
+            )
+            self._confirmed[number, folded] = (
+                spelling.substring is not None or stems == spelling.stems or closed
+            )
 
     def _keep(self, found: list[_Candidate]) -> tuple[str, ...]:
         """The confirmed spellings, grouped by term, each once (ignoring case)."""
-        if len(self._terms) > 1:
+        if len(self._spellings) > 1:
             found.sort(key=lambda c: c[0])
         unique: dict[str, str] = {}
         for number, folded, surface in found:
@@ -472,9 +560,16 @@ class _WordFinder:
         return tuple(unique.values())
 
 
+#: Between the letters of a one-word spelling: a hyphen the index closed ("grass-roots").
+_HYPHEN_GAP = f"[{HYPHENS}]?"
+
+
 def _candidates_pattern(stems: Sequence[str]) -> re.Pattern[str]:
-    prefixes = (re.escape(s[:-1] if len(s) > 2 else s) + textfold.WORD_TAIL for s in stems)
-    return re.compile(_GAP.join(prefixes))
+    prefixes = [s[:-1] if len(s) > 2 else s for s in stems]
+    if len(prefixes) == 1:
+        letters = _HYPHEN_GAP.join(re.escape(ch) for ch in prefixes[0])
+        return re.compile(letters + textfold.WORD_TAIL)
+    return re.compile(_GAP.join(re.escape(p) + textfold.WORD_TAIL for p in prefixes))
 
 
 def _occurrences(text: str, needle: str) -> Iterator[tuple[int, int]]:
@@ -641,12 +736,13 @@ def suggest(index: Index, terms: Sequence[str], limit: int = SUGGESTIONS) -> lis
     A word counts as known when some directive contains it (as the search matches words,
     inflections included) or the meetings, categories or statistics use it; "elevater"
     suggests "elevator" though only a statistic names elevators. A phrase comes back with
-    its unknown words replaced. Scripts written without spaces get no suggestions.
+    its unknown words replaced. Scripts written without spaces get no suggestions, nor
+    do the function words a search does not require ("how", "which").
     """
     vocabulary = _Vocabulary(index)
     try:
         out: list[str] = []
-        for term in terms:
+        for term in content_terms(terms):
             out.extend(_term_suggestions(term, vocabulary, limit))
         return list(dict.fromkeys(out))
     finally:
@@ -660,7 +756,7 @@ def outside_directives(index: Index, phrases: Sequence[str]) -> list[str]:
     ("elevator" is only in the 2018 figures) instead of leaving the reader guessing."""
     vocabulary = _Vocabulary(index)
     try:
-        words = [w for p in phrases for w in textfold.words(textfold.fold(p))]
+        words = [w for p in content_terms(phrases) for w in textfold.words(textfold.fold(p))]
         return list(
             dict.fromkeys(
                 w for w in words if w in vocabulary.extra and not vocabulary.in_directives(w)

@@ -441,8 +441,9 @@ class _Counter:
 
 
 def _index_rows(rows: Iterable[tuple[int, Directive, str]]) -> Iterator[tuple[Any, ...]]:
-    # The hot loop of a 100,000-directive build: locals only, ASCII fields untouched.
-    from directives_cli.textfold import index_form as form
+    # The hot loop of a 100,000-directive build: locals only, ASCII fields untouched
+    # unless hyphenated (the index also holds the closed forms of compounds: see terms).
+    from directives_cli.terms import index_text as form
 
     sep = SEARCH_LIST_SEPARATOR
     for rowid, d, category in rows:

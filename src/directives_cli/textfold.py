@@ -43,8 +43,10 @@ _SPACELESS = f"[{_SPACELESS_CLASS}]"
 #: Combining marks that are accents on Latin, Greek and Cyrillic letters (what
 #: ``remove_diacritics`` strips), not the vowel signs other scripts spell words with.
 _ACCENTS = "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+"
+#: A character that continues a word: a word character not of a spaceless script.
+WORD_CHAR = f"[^\\W_{_SPACELESS_CLASS}]"
 #: The rest of a word: word characters, except that each spaceless character is a word.
-WORD_TAIL = f"[^\\W_{_SPACELESS_CLASS}]*"
+WORD_TAIL = f"{WORD_CHAR}*"
 #: One token as the index sees it: a run of word characters, or a spaceless character.
 _WORD = f"[^\\W_{_SPACELESS_CLASS}]+|[{_SPACELESS_CLASS}]"
 
@@ -64,6 +66,11 @@ def words(text: str) -> list[str]:
 def continues_word(char: str) -> bool:
     """True when a word running into ``char`` would go on through it."""
     return char.isalnum() and not _compiled(_SPACELESS).match(char)
+
+
+def starts_spaceless(text: str) -> bool:
+    """True when ``text`` begins with a character of a script written without spaces."""
+    return _compiled(_SPACELESS).match(text) is not None
 
 
 def has_spaceless(text: str) -> bool:

@@ -1,17 +1,18 @@
-"""Output formats: the names a user chooses with ``--format`` and the fields each shows.
+"""Output formats and colour modes: the names a user chooses, and the fields each record
+kind has.
 
-Renderers never print. Machine formats (:mod:`.machine`, fed by :mod:`.records`) return
-`str` and never import Rich, because scripts call the tool in loops and Rich costs more
-to import than the rest of the tool; terminal views (:mod:`.table`, laid out by
-:mod:`.layout` and drawn on a console from :mod:`.console`) return Rich renderables.
-:mod:`.escape` makes catalogue text safe for both. The CLI writes whichever it gets.
-This module is imported on every call, so it holds names only.
+Renderers never print. Each format is one renderer (:mod:`.formats`) behind one small
+interface. Machine formats (:mod:`.machine`, fed by :mod:`.records`) return `str` and
+never import Rich, because scripts call the tool in loops and Rich costs more to import
+than the rest of the tool; terminal views (:mod:`.table`, laid out by :mod:`.layout` and
+drawn on a console from :mod:`.console`) return Rich renderables. :mod:`.escape` makes
+catalogue text safe for both. The CLI writes whichever it gets. This module is imported
+on every call, so it holds names only.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import assert_never
 
 from directives_cli.model import DIRECTIVE_FIELDS
 
@@ -29,25 +30,25 @@ class Format(StrEnum):
     MARKDOWN = "markdown"
 
 
+class Color(StrEnum):
+    """The values of ``--color``: when to colour terminal output."""
+
+    AUTO = "auto"
+    ALWAYS = "always"
+    NEVER = "never"
+
+
 #: What a person sees by default: enough to pick a directive, short enough for a row.
 DEFAULT_FIELDS: tuple[str, ...] = ("id", "category", "act", "title")
 
 #: The fields a search result has on top of a directive's own.
 SEARCH_FIELDS: tuple[str, ...] = ("score", "matched")
 
+#: Every field of a search result: what `search --fields` accepts.
+RESULT_FIELDS: tuple[str, ...] = (*DIRECTIVE_FIELDS, *SEARCH_FIELDS)
 
-def default_fields(fmt: Format, *, search: bool = False) -> tuple[str, ...]:
-    """The fields a format shows when ``--fields`` is not given.
+#: The keys of a category record (`categories`), in output order.
+CATEGORY_FIELDS: tuple[str, ...] = ("id", "meeting", "title", "description", "count")
 
-    Views for people keep to a row's worth; data formats carry every field, so a script
-    gets the whole record without knowing the field names.
-    """
-    match fmt:
-        case Format.TABLE | Format.PLAIN | Format.MARKDOWN:
-            return (*DEFAULT_FIELDS, "score") if search else DEFAULT_FIELDS
-        case Format.CSV | Format.JSON | Format.JSONL | Format.YAML:
-            return (*DIRECTIVE_FIELDS, *SEARCH_FIELDS) if search else DIRECTIVE_FIELDS
-        case Format.IDS:
-            return ("id",)
-        case _:
-            assert_never(fmt)
+#: What `show` adds to a directive's fields: the source sentence of its quote.
+SHOW_FIELDS: tuple[str, ...] = ("context",)

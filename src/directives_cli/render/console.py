@@ -10,14 +10,14 @@ from typing import Literal, TextIO
 
 from rich.console import Console
 
+from directives_cli.render import Color
+
 #: Narrowest width we draw at. A terminal (or COLUMNS) may claim 0 or 1 column; drawing
 #: there would fold every word to a letter a line, so we draw at this and let it wrap.
 MIN_WIDTH = 20
 
-COLOR_CHOICES = ("auto", "always", "never")
 
-
-def make_console(file: TextIO, *, color: str = "auto") -> Console:
+def make_console(file: TextIO, *, color: str = Color.AUTO) -> Console:
     """A console writing to ``file``; ``color`` is ``auto``, ``always`` or ``never``.
 
     auto leaves detection to Rich, which honours NO_COLOR, FORCE_COLOR, TERM=dumb and
@@ -27,16 +27,16 @@ def make_console(file: TextIO, *, color: str = "auto") -> Console:
     Markup, emoji codes and Rich's syntax highlighting are off: catalogue text is drawn as
     written.
     """
-    if color == "auto":
+    if color == Color.AUTO:
         console = _console(file, color_system="auto")
-    elif color == "never":
+    elif color == Color.NEVER:
         console = _console(file, color_system=None, no_color=True)
-    elif color == "always":
+    elif color == Color.ALWAYS:
         console = _console(file, color_system="auto", no_color=False, force_terminal=True)
         if console.color_system is None:  # Rich found TERM=dumb; the flag still wins
             console = _console(file, color_system="standard", no_color=False, force_terminal=True)
     else:
-        raise ValueError(f"color must be one of {', '.join(COLOR_CHOICES)}, not {color!r}")
+        raise ValueError(f"color must be one of {', '.join(Color)}, not {color!r}")
     if console.width < MIN_WIDTH:
         console.width = MIN_WIDTH
     return console

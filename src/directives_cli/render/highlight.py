@@ -4,13 +4,17 @@ Pure string work with no Rich, so it is cheap to test; :mod:`.table` turns the s
 styles. Terms arrive as the search found them in the text (see `Hit.terms`), so matching
 here is deliberately simple: case-insensitive, at the start of a word, running to the
 word's end ("reform" lights up "reforming"). Scripts written without spaces between words
-(Chinese, Japanese) have no word starts to anchor on, so there a term matches anywhere.
+(Chinese, Japanese, Korean, Thai...) have no word starts to anchor on, so there a term
+matches anywhere; which scripts those are is :mod:`.textfold`'s table, the one the
+index splits them by.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+
+from directives_cli.textfold import starts_spaceless
 
 #: About how long a search result's snippet is, in characters.
 SNIPPET_LENGTH = 120
@@ -19,8 +23,6 @@ SNIPPET_LEAD = 30
 #: How far the snippet may move to start or end on a word boundary.
 _WORD_SLACK = 15
 ELLIPSIS = "…"
-
-_SPACELESS = re.compile("[\u2e80-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003ffff]")
 
 
 def terms_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
@@ -37,7 +39,7 @@ def terms_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
 
 def _term_regex(term: str) -> str:
     body = r"\s+".join(re.escape(word) for word in term.split(" "))
-    if _SPACELESS.match(term):
+    if starts_spaceless(term):
         return body
     return rf"(?<!\w){body}\w*"
 

@@ -11,7 +11,15 @@ import math
 from collections.abc import Mapping, Sequence
 
 from directives_cli.errors import UsageError
-from directives_cli.model import Category, Directive, Document, Hit, Meeting, Statistic
+from directives_cli.model import (
+    Category,
+    Directive,
+    Document,
+    Hit,
+    Meeting,
+    QuoteContext,
+    Statistic,
+)
 
 #: Places a score keeps: enough to order results, few enough to print the same everywhere.
 SCORE_PLACES = 4
@@ -58,6 +66,16 @@ def pick(record: Mapping[str, object], fields: Sequence[str]) -> dict[str, objec
         valid = ", ".join(record)
         raise UsageError(f"unknown field '{unknown[0]}' (valid: {valid})")
     return {name: record[name] for name in fields}
+
+
+def shown_record(directive: Directive, context: QuoteContext | None) -> dict[str, object]:
+    """A directive's record plus `context`: the source sentence its quote stands in
+    (null when the catalogue names no source), so `show`'s keys never vary."""
+    record: dict[str, object] = dict(directive.record())
+    record["context"] = (
+        None if context is None else f"{context.before}{context.quote}{context.after}"
+    )
+    return record
 
 
 def category_records(counts: Sequence[tuple[Category, int]]) -> list[dict[str, object]]:
