@@ -22,6 +22,7 @@ QUESTIONS: tuple[tuple[str, ...], ...] = (
     ("list", "--tag", "boilers", "-f", "ids"),
     ("search", "inspection", "-f", "json"),
     ("search", "boilers", "safety", "--any", "-f", "json"),
+    ("search", "editor", "checked", "-f", "json"),
     ("categories", "-f", "json"),
     ("meeting", "-f", "json"),
     ("show", "m2-1", "-f", "json"),
@@ -40,6 +41,7 @@ def meeting_text(number: int, *, speaker: str = "Wang Wu", extra: str = "") -> s
             "act": "requested",
             "quote": f"inspection {n} of meeting {number}",
             "tags": [f"tag{number}", "boilers" if n % 3 == 0 else "safety"],
+            **({"note": f"Editor checked round {n}{extra}."} if n % 2 == 0 else {}),
         }
         for n in range(1, 6)
     ]

@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     Stat = tuple[int, int, int, int, int]
 
 #: Version of the table layout below; bump it whenever a table or column changes.
-FORMAT = 4
+FORMAT = 5
 
 
 #: Catalogue order without renumbering: a file owns the positions ``slot << SLOT_SHIFT``
@@ -99,7 +99,8 @@ CREATE TABLE categories(
     meeting TEXT NOT NULL COLLATE NOCASE,
     id TEXT NOT NULL COLLATE NOCASE,
     title TEXT NOT NULL,
-    description TEXT NOT NULL
+    description TEXT NOT NULL,
+    note TEXT
 );
 CREATE TABLE directives(
     position INTEGER PRIMARY KEY,
@@ -113,7 +114,8 @@ CREATE TABLE directives(
     addressees TEXT NOT NULL,
     title TEXT NOT NULL,
     text TEXT NOT NULL,
-    quote TEXT NOT NULL
+    quote TEXT NOT NULL,
+    note TEXT
 );
 CREATE TABLE speaker_names(speaker TEXT PRIMARY KEY, fold TEXT NOT NULL);
 CREATE TABLE files(
@@ -146,6 +148,7 @@ SEARCH_FIELDS_ALLOWED: tuple[str, ...] = (
     "addressees",
     "speaker",
     "category",
+    "note",
 )
 #: Joins the items of a list field (tags, addressees) into the text the full-text table
 #: indexes; search joins them the same way to find the words it matched.
@@ -189,7 +192,7 @@ def create_indexes(conn: sqlite3.Connection) -> None:
 
 INSERT_DIRECTIVE = (
     "INSERT INTO directives(position, id, document, meeting, category, act, speaker, tags,"
-    " addressees, title, text, quote) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+    " addressees, title, text, quote, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 
 

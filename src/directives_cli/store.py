@@ -322,7 +322,7 @@ def _insert_rows(
 ) -> None:
     """The document, category and directive rows of these files, noting names on the way."""
     conn.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?,?)", _document_rows(pairs))
-    conn.executemany("INSERT INTO categories VALUES (?,?,?,?,?,?)", _category_rows(pairs))
+    conn.executemany("INSERT INTO categories VALUES (?,?,?,?,?,?,?)", _category_rows(pairs))
     conn.executemany(INSERT_DIRECTIVE, _directive_rows(pairs, speakers, tags))
 
 
@@ -346,7 +346,7 @@ def _category_rows(pairs: Sequence[Slotted]) -> Iterator[Row]:
         position = slot << SLOT_SHIFT
         for category in doc.categories:
             yield (position, slot, category.meeting, category.id, category.title,
-                   category.description)  # fmt: skip
+                   category.description, category.note)  # fmt: skip
             position += 1
 
 
@@ -369,7 +369,7 @@ def _directive_rows(pairs: Sequence[Slotted], speakers: set[str], tags: set[str]
             tags.update(t)
             yield (
                 position, d.id, slot, d.meeting, d.category, d.act, d.speaker,
-                joined_t, joined_a, d.title, d.text, d.quote,
+                joined_t, joined_a, d.title, d.text, d.quote, d.note,
             )  # fmt: skip
             position += 1
 
@@ -404,13 +404,14 @@ def index_directives(conn: sqlite3.Connection, rows: Iterable[tuple[int, Directi
 
 
 _SEARCH_COLUMNS = ", ".join(SEARCH_FIELDS_ALLOWED)
+_SEARCH_MARKS = ", ".join("?" * len(SEARCH_FIELDS_ALLOWED))
 
 
 def _search_insert(conn: sqlite3.Connection, rows: Iterable[tuple[int, Directive, str]]) -> int:
     """Add ``rows`` to the full-text table; how many there were."""
     counter = _Counter()
     conn.executemany(
-        f"INSERT INTO {WORDS_TABLE}(rowid, {_SEARCH_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO {WORDS_TABLE}(rowid, {_SEARCH_COLUMNS}) VALUES (?, {_SEARCH_MARKS})",
         counter.each(_index_rows(rows)),
     )
     return counter.count
@@ -423,7 +424,7 @@ def _search_delete(conn: sqlite3.Connection, rows: Iterable[tuple[int, Any, str]
     build's would."""
     conn.executemany(
         f"INSERT INTO {WORDS_TABLE}({WORDS_TABLE}, rowid, {_SEARCH_COLUMNS})"
-        " VALUES ('delete', ?, ?, ?, ?, ?, ?, ?, ?)",
+        f" VALUES ('delete', ?, {_SEARCH_MARKS})",
         _index_rows(rows),
     )
 
@@ -449,7 +450,7 @@ def _index_rows(rows: Iterable[tuple[int, Directive, str]]) -> Iterator[tuple[An
     for rowid, d, category in rows:
         yield (
             rowid, form(d.title), form(d.text), form(d.quote), form(sep.join(d.tags)),
-            form(sep.join(d.addressees)), form(d.speaker), form(category),
+            form(sep.join(d.addressees)), form(d.speaker), form(category), form(d.note or ""),
         )  # fmt: skip
 
 
@@ -462,8 +463,10 @@ def _search_rows(pairs: Sequence[Slotted]) -> Iterator[tuple[int, Directive, str
             position += 1
 
 
-def _statistic_row(statistic: Statistic) -> list[str]:
-    return [statistic.id, statistic.subject, statistic.period, statistic.change, statistic.quote]
+def _statistic_row(statistic: Statistic) -> list[str | None]:
+    """A statistic's fields after its meeting, in the order `Statistic` takes them."""
+    s = statistic
+    return [s.id, s.subject, s.period, s.change, s.quote, s.note]
 
 
 # ---- incremental rebuilds -----------------------------------------------------------------
@@ -657,12 +660,12 @@ class _Stored:
     """A directive's searchable fields as the directives table holds them, for taking its
     full-text entry out again (`_search_delete`)."""
 
-    __slots__ = ("addressees", "quote", "speaker", "tags", "text", "title")
+    __slots__ = ("addressees", "note", "quote", "speaker", "tags", "text", "title")
 
     def __init__(self, row: Row) -> None:
         self.title, self.text, self.quote = row[1], row[2], row[3]
         self.tags, self.addressees = decode_list(row[4]), decode_list(row[5])
-        self.speaker = row[6]
+        self.speaker, self.note = row[6], row[8]
 
 
 def _drop_file(conn: sqlite3.Connection, slot: int, speakers: set[str], tags: set[str]) -> None:
@@ -672,7 +675,7 @@ def _drop_file(conn: sqlite3.Connection, slot: int, speakers: set[str], tags: se
         conn.execute("SELECT id, title FROM categories WHERE position BETWEEN ? AND ?", (low, high))
     )
     rows = conn.execute(
-        "SELECT position, title, text, quote, tags, addressees, speaker, category"
+        "SELECT position, title, text, quote, tags, addressees, speaker, category, note"
         " FROM directives WHERE position BETWEEN ? AND ?",
         (low, high),
     ).fetchall()
