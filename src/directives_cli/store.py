@@ -39,6 +39,7 @@ from directives_cli.database import (
     prune,
     recorded_files,
     still_current,
+    storable,
     usable_cache_dir,
     write_files,
     write_meta,
@@ -144,13 +145,13 @@ def _build_file(target: Path, key: str, plan: _Plan, stats: tuple[Stat, ...]) ->
     the cache can always be rebuilt, a file cut short by a crash fails the size check and
     is rebuilt, and an fsync would cost a good share of the first call's budget.
     """
-    import tempfile
+    import contextlib  # only here: warm calls never build
 
     conn: sqlite3.Connection | None = None
     temp = ""
     try:
-        handle, temp = tempfile.mkstemp(dir=target.parent, prefix=target.name + ".", suffix=".tmp")
-        os.close(handle)
+        with _SigintHeld():
+            temp = _temporary(target)
         conn = connect_for_build(temp)
         built = _stream_build(conn, plan, stats, {})
         deps = list(built.deps.items())
@@ -158,15 +159,37 @@ def _build_file(target: Path, key: str, plan: _Plan, stats: tuple[Stat, ...]) ->
         write_files(conn, built.files)
         write_meta(conn, key, base_key(plan.where), deps, built.count)
         conn.commit()
-        return finish_file(conn, temp, target, _Source(plan, stats), deps, built.count)
+        if settle(temp, target, _Source(plan, stats), deps):
+            temp = ""
+        return _finish(conn, plan, None if temp else str(target), built.count)
     except _Whole:
-        discard(conn, temp)
+        if conn is not None:
+            conn.close()
         return _whole_in_memory(plan)
     except (OSError, sqlite3.Error):
         # Disk full, cache directory removed meanwhile, ...: the catalogue is fine, so
         # answer from memory instead of failing.
-        discard(conn, temp)
+        if conn is not None:
+            conn.close()
         return _build_in_memory(plan)
+    finally:
+        # Not kept (racy or changed while loading: served, not cached), failed, or
+        # interrupted (SIGINT raises anywhere in the build): never left behind.
+        if temp:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+
+
+def settle(temp: str, target: Path, source: _Source, deps: list[tuple[str, Stat | None]]) -> bool:
+    """Rename a finished build into place, unless an input changed meanwhile or too
+    recently to trust its timestamps (then it is served once and not kept): whether it
+    was kept."""
+    plan = source.plan
+    if not still_current(plan.files, source.stats, deps, mtime_ns(temp)):
+        return False
+    os.replace(temp, target)
+    prune(target)
+    return True
 
 
 class _Whole(Exception):
@@ -229,35 +252,32 @@ def _stream_build(
     return built
 
 
-def finish_file(
-    conn: sqlite3.Connection,
-    temp: str,
-    target: Path,
-    source: _Source,
-    deps: list[tuple[str, Stat | None]],
-    count: int,
-) -> Index:
-    """Rename a finished build into place, unless an input changed meanwhile or too
-    recently to trust its timestamps (then it is served once and not kept)."""
-    plan = source.plan
-    keep = still_current(plan.files, source.stats, deps, mtime_ns(temp))
-    if keep:
-        os.replace(temp, target)
-        prune(target)
-    else:
-        os.unlink(temp)  # racy or changed while loading: serve it, do not keep it
-    return _finish(conn, plan, str(target) if keep else None, count)
+def _temporary(target: Path) -> str:
+    """A new private file beside ``target``; call it with SIGINT held (`_SigintHeld`)."""
+    import tempfile
+
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=target.name + ".", suffix=".tmp")
+    os.close(handle)
+    return temp
 
 
-def discard(conn: sqlite3.Connection | None, temp: str) -> None:
-    """Close and remove a build that failed part-way."""
-    if conn is not None:
-        conn.close()
-    if temp:
-        import contextlib  # only here: warm calls never build
+class _SigintHeld:
+    """Holds SIGINT back for the block, so that an interrupt cannot fall between a file's
+    creation and its name reaching the variable a ``finally`` removes it by: a pending
+    interrupt is raised when the block ends, after the assignment."""
 
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
+    def __enter__(self) -> None:
+        import signal
+
+        self.mask = getattr(signal, "pthread_sigmask", None)
+        if self.mask is not None:
+            self.previous = self.mask(signal.SIG_BLOCK, {signal.SIGINT})
+
+    def __exit__(self, *exc_info: object) -> None:
+        import signal
+
+        if self.mask is not None and signal.SIGINT not in self.previous:
+            self.mask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _memory_index(catalogue: Catalogue, plan: _Plan) -> Index:
@@ -332,7 +352,7 @@ def _document_rows(pairs: Sequence[Slotted]) -> Iterator[Row]:
         source = meeting.source
         yield (
             slot,
-            absolute(doc.path),
+            storable(absolute(doc.path)),
             meeting.id,
             meeting.start,
             encode(meeting.record()),
@@ -591,29 +611,36 @@ def _update_copy(
     """Copy the earlier index beside ``target`` and apply the changes to the copy in one
     transaction: readers of the earlier file never see a half-updated one, and the copy
     is renamed into place as a full build would be."""
+    import contextlib
     import shutil
-    import tempfile
 
     conn: sqlite3.Connection | None = None
     temp = ""
     try:
-        handle, temp = tempfile.mkstemp(dir=target.parent, prefix=target.name + ".", suffix=".tmp")
-        os.close(handle)
+        with _SigintHeld():
+            temp = _temporary(target)
         shutil.copyfile(earlier, temp)
         conn = connect_for_build(temp)
         conn.execute("BEGIN")
         if not _apply(conn, changes, source, loaded, read):
-            discard(conn, temp)
+            conn.close()
             return None
         deps = _all_dependencies(conn)
         count = conn.execute("SELECT count(*) FROM directives").fetchone()[0]
         conn.execute("UPDATE search_meta SET value = ? WHERE name = 'rows'", (count,))
         write_meta(conn, key, base_key(source.plan.where), deps, count)
         conn.commit()
-        return finish_file(conn, temp, target, source, deps, count)
+        if settle(temp, target, source, deps):
+            temp = ""
+        return _finish(conn, source.plan, None if temp else str(target), count)
     except (OSError, sqlite3.Error):
-        discard(conn, temp)
+        if conn is not None:
+            conn.close()
         return None
+    finally:
+        if temp:  # not kept, failed or interrupted: never left behind
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
 
 
 def _apply(
