@@ -214,7 +214,7 @@ def iter_ids(
         where, params = where_clause(filters)
         rows = index.rows(
             f"SELECT d.id FROM directives d WHERE {where} ORDER BY d.position LIMIT ?",
-            [*params, -1 if limit is None else limit],
+            [*params, _sql_limit(limit)],
         )
         return (row[0] for row in rows)
     return _ids_at(index, _positions(index, filters, sort, limit))
