@@ -371,8 +371,11 @@ def clean(directory: Path) -> None:
             old.unlink()
 
 
-def generate(total: int, out: Path, seed: int = 1, *, sources: bool = True) -> Generated:
-    """Write ``out/catalogue/*.yaml`` (+ ``sources/``) and ``out/catalogue.json``."""
+def generate(
+    total: int, out: Path, seed: int = 1, *, sources: bool = True, per_file: int = PER_FILE
+) -> Generated:
+    """Write ``out/catalogue/*.yaml`` (+ ``sources/``) and ``out/catalogue.json``, at most
+    ``per_file`` directives a file."""
     vocab = load_vocabulary()
     directory = out / "catalogue"
     (directory / "sources").mkdir(parents=True, exist_ok=True)
@@ -380,7 +383,7 @@ def generate(total: int, out: Path, seed: int = 1, *, sources: bool = True) -> G
     files: list[Path] = []
     everything: list[dict[str, str | list[str]]] = []
     first_category = ""
-    for number, count in enumerate(split_counts(total, PER_FILE), start=1):
+    for number, count in enumerate(split_counts(total, per_file), start=1):
         rng = random.Random(f"{seed}:{number}")
         plan = plan_meeting(rng, number)
         first_category = first_category or plan.categories[0][0]
@@ -435,12 +438,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="directory to write into")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     parser.add_argument(
+        "--per-file", type=int, default=PER_FILE, help=f"directives per file (default {PER_FILE})"
+    )
+    parser.add_argument(
         "--no-sources", action="store_true", help="write no source reports (no quote check)"
     )
     args = parser.parse_args(argv)
     if args.directives < 1:
         parser.error("--directives must be at least 1")
-    made = generate(args.directives, args.out, args.seed, sources=not args.no_sources)
+    made = generate(
+        args.directives, args.out, args.seed, sources=not args.no_sources, per_file=args.per_file
+    )
     print(
         f"{made.count} directives in {len(made.files)} files under {made.directory}; "
         f"JSON twin {made.json_file}"

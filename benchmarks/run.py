@@ -43,7 +43,20 @@ import generate
 HERE = Path(__file__).resolve().parent
 #: Where the scale targets of the issue apply; smaller sizes are reported for information.
 TARGET_SIZE = 100_000
+#: The size behind --million (issue 15): 100 files of 10,000 directives.
+MILLION = 1_000_000
 WARM_MEMORY_MIB = 150.0
+#: A cold build at a million directives must also stay under this peak (issue 15).
+COLD_MEMORY_MIB = 1024.0
+#: Issue 15's bounds: warm queries against jq, the first call after a change against a
+#: bare load (100,000; 0.9x at a million), an incremental rebuild against a full one.
+WARM_TARGET = 0.1
+COLD_TARGET = 1.3
+COLD_TARGET_MILLION = 0.9
+ONE_OF_10_TARGET = 0.2
+ONE_OF_100_TARGET = 0.05
+#: The index may take at most this many times the bytes of the catalogue's YAML.
+INDEX_SIZE_TARGET = 1.2
 PTY_SIZE = (40, 120)  # rows, columns: a common terminal
 
 
@@ -260,6 +273,8 @@ class Case:
     memory: str = ""
     #: False where the issue sets no target (scale cases below TARGET_SIZE): information only.
     applies: bool = True
+    #: An absolute cap on the case's peak memory besides ``memory`` (MiB), if any.
+    cap_mib: float | None = None
 
 
 @dataclass
@@ -360,6 +375,8 @@ def target_text(case: Case) -> str:
         text += f", <={WARM_MEMORY_MIB:g}MiB"
     elif case.memory == "baseline":
         text += ", RSS<=base"
+    if case.cap_mib is not None:
+        text += f", <={case.cap_mib:g}MiB"
     return text if case.applies else f"({text})"
 
 
@@ -371,6 +388,8 @@ def verdict(case: Case, result: Result) -> str:
         holds = holds and result.rss_mib <= WARM_MEMORY_MIB
     elif case.memory == "baseline":
         holds = holds and result.rss_mib <= result.baseline_rss_mib
+    if case.cap_mib is not None:
+        holds = holds and result.rss_mib <= case.cap_mib
     if result.leftovers:
         result.note = f"left {result.leftovers} process(es) running after returning"
         holds = False
@@ -451,17 +470,34 @@ def scale_cases(tools: Tools, env: dict[str, str], made: generate.Generated) -> 
     d, size = tools.directives, str(made.count)
     env = {**env, "DIRECTIVES_CATALOG": str(made.directory)}
     applies = made.count >= TARGET_SIZE
+    million = made.count >= MILLION
     cases = []
     if tools.jq is not None:
         for name, argv, jq_argv in warm_queries(tools, made):
             product = Command(f"directives {name}", [d, *argv], env, watch=cache_of(env))
             baseline = Command("jq", jq_argv, env)
-            cases.append(Case(name, size, product, baseline, 0.5, "abs", applies))
+            cases.append(Case(name, size, product, baseline, WARM_TARGET, "abs", applies))
     bump = Bumper(made.files)
     cold = Command("directives list -f ids (changed)", [d, "list", "-f", "ids"], env, prepare=bump)
     bare = Command("bare CSafeLoader", [tools.python, "-c", BARE_LOAD, *map(str, made.files)], env)
-    cases.append(Case("list -f ids, changed", size, cold, bare, 1.3, "baseline", applies))
+    target = COLD_TARGET_MILLION if million else COLD_TARGET
+    cap = COLD_MEMORY_MIB if million else None
+    cases.append(Case("list -f ids, changed", size, cold, bare, target, "baseline", applies, cap))
     return cases
+
+
+def incremental_case(
+    tools: Tools, env: dict[str, str], made: generate.Generated, target: float
+) -> Case:
+    """The first call after one file (the middle one) changed, against the first call
+    after every file changed (a full cold build), on the same cache, alternately."""
+    env = {**env, "DIRECTIVES_CATALOG": str(made.directory)}
+    argv = [tools.directives, "show", made.middle_id, "-f", "json"]
+    middle = made.files[len(made.files) // 2]
+    one = Command("directives show, 1 changed", argv, env, prepare=Bumper([middle]))
+    every = Command("show, all changed", argv, env, prepare=Bumper(made.files))
+    name = f"1 of {len(made.files)} files changed"
+    return Case(name, str(made.count), one, every, target, "", made.count >= TARGET_SIZE)
 
 
 def warm_queries(tools: Tools, made: generate.Generated) -> list[tuple[str, list[str], list[str]]]:
@@ -497,18 +533,20 @@ def warm_queries(tools: Tools, made: generate.Generated) -> list[tuple[str, list
 
 
 class Bumper:
-    """Changes every file of a catalogue before each call: new content and mtime, same size
-    and meaning, so any kind of cache key (stat or content) sees a changed catalogue and the
-    whole index has to be rebuilt, as after editing every meeting."""
+    """Changes these files of a catalogue before each call: new content and mtime, same size
+    and meaning, so any kind of cache key (stat or content) sees them changed. Given every
+    file, the whole index has to be rebuilt, as after editing every meeting."""
+
+    #: Shared by every Bumper, so two of them never write a file's earlier revision back.
+    revision = 0
 
     def __init__(self, files: Sequence[Path]) -> None:
         self.files = list(files)
-        self.revision = 0
 
     def __call__(self) -> None:
-        self.revision += 1
+        Bumper.revision += 1
         for path in self.files:
-            generate.set_revision(path, self.revision)
+            generate.set_revision(path, Bumper.revision)
 
 
 def cmd(argv: list[str], env: dict[str, str]) -> Command:
@@ -718,9 +756,22 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per call")
     parser.add_argument("--no-sources", action="store_true", help="catalogues without sources")
     parser.add_argument("--json", type=Path, help="also save the results to this file")
+    parser.add_argument(
+        "--million",
+        action="store_true",
+        help="also 1,000,000 directives in 100 files (many minutes: two cold builds a run)",
+    )
+    parser.add_argument(
+        "--million-runs", type=int, default=1, help="timed runs at the million size (1)"
+    )
+    parser.add_argument(
+        "--no-incremental", action="store_true", help="skip the 1-of-10 and 1-of-100 cases"
+    )
     args = parser.parse_args(argv)
     default_sizes = "1000,10000" if args.quick else "1000,10000,100000"
     args.sizes = [int(s) for s in (args.sizes or default_sizes).split(",") if s.strip()]
+    if args.million and MILLION not in args.sizes:
+        args.sizes.append(MILLION)
     args.runs = args.runs or (3 if args.quick else 5)
     return args
 
@@ -783,9 +834,49 @@ def run_size(
         file=sys.stderr,
     )
     env = base_env(fresh_cache(settings.out, str(size)))
+    if size >= MILLION:
+        settings = Settings(args.million_runs, settings.timeout, settings.out, settings.subreaper)
     results = run_cases(scale_cases(tools, env, made), settings)
     checks = identity_checks(results, settings)
+    checks.append(index_size(size, env, made))
+    if size == TARGET_SIZE and not args.no_incremental:
+        results += incremental_results(size, args, tools, settings, made)
     return results, checks
+
+
+def incremental_results(
+    size: int, args: argparse.Namespace, tools: Tools, settings: Settings, made: generate.Generated
+) -> list[Result]:
+    """One file of 10 changed (the catalogue above), and one of 100 (a twin in 100 files)."""
+    env = base_env(fresh_cache(settings.out, f"{size}-of-10"))
+    cases = [incremental_case(tools, env, made, ONE_OF_10_TARGET)]
+    hundred = generate.generate(
+        size,
+        settings.out / f"{size}-100-files",
+        args.seed,
+        sources=not args.no_sources,
+        per_file=max(1, size // 100),
+    )
+    env = base_env(fresh_cache(settings.out, f"{size}-of-100"))
+    cases.append(incremental_case(tools, env, hundred, ONE_OF_100_TARGET))
+    return run_cases(cases, settings)
+
+
+def index_size(size: int, env: dict[str, str], made: generate.Generated) -> str:
+    """The index file's size against the YAML it was built from (sources not counted)."""
+    yaml_bytes = sum(path.stat().st_size for path in made.files)
+    found = sorted((cache_of(env) / "directives").glob("*.sqlite"), key=lambda p: p.stat().st_mtime)
+    if not found:
+        return f"{size} index size: no index file found"
+    index_bytes = found[-1].stat().st_size
+    ratio = index_bytes / yaml_bytes
+    verdict = "PASS" if ratio <= INDEX_SIZE_TARGET else "FAIL"
+    if size < TARGET_SIZE:
+        verdict = "info"
+    return (
+        f"{size} index size: {index_bytes / 1e6:.1f} MB for {yaml_bytes / 1e6:.1f} MB of YAML"
+        f" = {ratio:.2f}x (target <={INDEX_SIZE_TARGET:g}x) {verdict}"
+    )
 
 
 def compile_product() -> None:

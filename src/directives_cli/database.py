@@ -19,6 +19,13 @@ file. Anything unreadable, stale or truncated is rebuilt silently; a cache direc
 cannot be used means an in-memory index, never an error. An index built from inputs
 changed within the filesystem's timestamp granularity is served but not kept ("racy
 git"), since a further edit could then leave every timestamp as it was.
+
+Incremental rebuilds: the ``files`` table records each catalogue file's slot, its identity
+as it was before it was read, and the source text it was checked against. A miss finds
+this catalogue's latest cache file built under the same base key (`latest_state`), and
+`store` copies it, replaces the rows of the files that changed, and renames the copy into
+place as a new state: an index is still never modified in place, so readers holding the
+old file keep a consistent one.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from directives_cli import __version__
+from directives_cli.paths import file_identity
 
 # Not typing.TYPE_CHECKING: importing typing costs a warm call milliseconds, and type
 # checkers honour any constant of this name.
@@ -38,7 +46,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from directives_cli.model import Catalogue
+    from directives_cli.model import Document
 
     Row = tuple[Any, ...]
     Stat = tuple[int, int, int, int, int]
@@ -54,6 +62,16 @@ def name_words(name: str) -> str:
     import re
 
     return " " + " ".join(re.findall(r"\w+", name.casefold())) + " "
+
+
+#: Catalogue order without renumbering: a file owns the positions ``slot << SLOT_SHIFT``
+#: onwards (its n-th directive or category at ``+ n``), and slots follow file order. So
+#: a file rebuilt alone keeps every other file's positions (and full-text rowids), and a
+#: file added between two others takes a slot between theirs.
+SLOT_SHIFT = 24
+#: Distance between the slots of consecutive files in a full build: room for 16 files
+#: added one after another between the same two neighbours before a full build renumbers.
+SLOT_GAP = 1 << 16
 
 
 #: Separates the items of a stored list (tags, addressees); a value containing it is
@@ -109,6 +127,12 @@ CREATE TABLE directives(
     note TEXT
 );
 CREATE TABLE speaker_names(speaker TEXT PRIMARY KEY, fold TEXT NOT NULL, words TEXT NOT NULL);
+CREATE TABLE files(
+    document INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    identity TEXT NOT NULL,
+    dependencies TEXT NOT NULL
+);
 CREATE TABLE tag_names(tag TEXT PRIMARY KEY, fold TEXT NOT NULL);
 """
 
@@ -340,11 +364,6 @@ def _immutable_uri(path: Path) -> str:
 # ---- identity -----------------------------------------------------------------------------
 
 
-def file_identity(path: str) -> Stat:
-    st = os.stat(path)
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
-
-
 def _stat_or_none(path: str) -> Stat | None:
     try:
         return file_identity(path)
@@ -359,9 +378,19 @@ def mtime_ns(path: str) -> int:
 def cache_key(where: str, files: tuple[str, ...], stats: tuple[Stat, ...]) -> str:
     """Everything a cached index depends on that can be known without opening it, as
     text SQLite can store (`storable`: the paths may hold raw bytes)."""
-    parts = [f"format {FORMAT}", f"version {__version__}", _code_identity(), where]
+    parts = [_base_text(where)]
     parts.extend(f"{name} {' '.join(map(str, st))}" for name, st in zip(files, stats, strict=True))
     return storable("\n".join(parts))
+
+
+def base_key(where: str) -> str:
+    """The part of the key that files do not change: an index built under the same base
+    key (same format, code and catalogue path) can be brought up to date file by file."""
+    return storable(_base_text(where))
+
+
+def _base_text(where: str) -> str:
+    return "\n".join((f"format {FORMAT}", f"version {__version__}", _code_identity(), where))
 
 
 def _code_identity() -> str:
@@ -390,18 +419,21 @@ def digest(text: str) -> str:
     return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
 
 
-def dependencies(catalogue: Catalogue) -> list[tuple[str, Stat | None]]:
-    """The source texts the quotes were checked against, with their identity now."""
-    seen: dict[str, Stat | None] = {}
-    for doc in catalogue.documents:
-        source = doc.meeting.source
-        if source is not None and source.file:
-            # Joined as the loader joins it, without normalising "..": through a
-            # symlinked directory, normalising could name another file.
-            name = absolute(os.path.join(os.path.dirname(doc.path), source.file))
-            if name not in seen:
-                seen[name] = _stat_or_none(name)
-    return list(seen.items())
+def document_dependencies(
+    doc: Document, read: dict[str, Stat | None] | None = None
+) -> list[tuple[str, Stat | None]]:
+    """The source text one file's quotes were checked against, with its identity as the
+    loader noted it just before reading (``read``), else as it is now."""
+    source = doc.meeting.source
+    if source is None or not source.file:
+        return []
+    # Joined as the loader joins it (a Path), without normalising "..": through a
+    # symlinked directory, normalising could name another file.
+    joined = str(Path(doc.path).parent / source.file)
+    name = absolute(joined)
+    if read is not None and joined in read:
+        return [(name, read[joined])]
+    return [(name, _stat_or_none(name))]
 
 
 def absolute(path: str) -> str:
@@ -435,6 +467,8 @@ def still_current(
             return False
     except OSError:
         return False
+    if any(_stat_or_none(name) != st for name, st in deps):
+        return False  # a source text changed after it was read
     recorded = list(stats) + [st for _, st in deps if st is not None]
     return all(max(st[1], st[2]) < written_ns for st in recorded)
 
@@ -497,18 +531,94 @@ def prune(keep: Path) -> None:
 
 
 def write_meta(
-    conn: sqlite3.Connection, key: str, deps: list[tuple[str, Stat | None]], count: int
+    conn: sqlite3.Connection,
+    key: str,
+    base: str,
+    deps: list[tuple[str, Stat | None]],
+    count: int,
 ) -> None:
+    """The key and what a hit checks, in the caller's transaction (or its own)."""
     rows = {
         "format": str(FORMAT),
         "key": key,
+        "base": base,
         "dependencies": encode(deps),
         "directives": str(count),
         "version": __version__,
     }
-    conn.execute("BEGIN")
-    conn.executemany("INSERT INTO meta VALUES (?, ?)", rows.items())
-    conn.commit()
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN")
+    conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", rows.items())
+    if own:
+        conn.commit()
+
+
+def write_files(
+    conn: sqlite3.Connection, files: Sequence[tuple[int, str, Stat, list[tuple[str, Stat | None]]]]
+) -> None:
+    """Each file's slot, absolute path, identity before it was read, and the source text it
+    was checked against: what an incremental rebuild compares to find what changed."""
+    conn.executemany(
+        "INSERT INTO files VALUES (?,?,?,?)",
+        ((slot, storable(name), encode(st), encode(deps)) for slot, name, st, deps in files),
+    )
+
+
+# ---- an earlier state to start from --------------------------------------------------------
+
+
+def latest_state(target: Path, base: str) -> tuple[Path, sqlite3.Connection] | None:
+    """This catalogue's newest complete cache file built under ``base``, opened read-only:
+    the index an incremental rebuild copies and brings up to date. None when there is none."""
+    prefix = target.name.split("-", 1)[0] + "-"
+    found: list[tuple[float, str]] = []
+    try:
+        with os.scandir(target.parent) as entries:
+            for entry in entries:
+                if entry.name.startswith(prefix) and entry.name.endswith(".sqlite"):
+                    found.append((entry.stat().st_mtime, entry.path))
+    except OSError:
+        return None
+    for _, name in sorted(found, reverse=True):
+        conn = _open_state(Path(name), base)
+        if conn is not None:
+            return Path(name), conn
+    return None
+
+
+def _open_state(path: Path, base: str) -> sqlite3.Connection | None:
+    conn: sqlite3.Connection | None = None
+    try:
+        size = os.stat(path).st_size
+        conn = sqlite3.connect(_immutable_uri(path), uri=True, isolation_level=None)
+        meta = dict(conn.execute("SELECT name, value FROM meta").fetchall())
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        usable = meta.get("format") == str(FORMAT) and meta.get("base") == base
+        if usable and page_size * pages == size:
+            return conn
+    except (OSError, sqlite3.Error):
+        pass
+    if conn is not None:
+        conn.close()
+    return None
+
+
+def recorded_files(conn: sqlite3.Connection) -> dict[str, tuple[int, Stat, list[list[Any]]]]:
+    """Each file an index was built from: its slot, identity and source dependencies."""
+    return {
+        unstored(path): (slot, tuple(json.loads(identity)), json.loads(deps))
+        for slot, path, identity, deps in conn.execute(
+            "SELECT document, path, identity, dependencies FROM files"
+        )
+    }
+
+
+def connect_for_update(where: str) -> sqlite3.Connection:
+    """A private copy being brought up to date: as `connect_for_build`, since a failed
+    update is discarded whole."""
+    return connect_for_build(where)
 
 
 # ---- stored lists -------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from directives_cli.paths import (
     MAX_FILE_BYTES,
     catalogue_files,
     contained,
+    file_identity,
     file_problem,
     os_reason,
     refusal,
@@ -53,6 +54,9 @@ if TYPE_CHECKING:
     from directives_cli.yamlsafe import YamlPath
 
 _QUOTE_SHOWN = 60
+
+#: A file's identity as `paths.file_identity` gives it.
+Identity = tuple[int, int, int, int, int]
 
 
 def _read(path: Path) -> bytes:
@@ -85,14 +89,22 @@ def load(path: Path) -> Catalogue:
     return load_files(catalogue_files(path))
 
 
-def load_files(files: Sequence[Path], *, sources: bool = True) -> Catalogue:
+def load_files(
+    files: Sequence[Path],
+    *,
+    sources: bool = True,
+    identities: dict[str, Identity | None] | None = None,
+) -> Catalogue:
     """Load catalogue files as one catalogue; raise CatalogueError with every problem, sorted.
 
     ``sources=False`` neither reads the meetings' source texts nor checks quotes against
     them (every other rule holds): for `diff`, whose old edition may sit where its source
-    is not.
+    is not. ``identities``, when given, receives each source text read (its path as joined
+    from the file naming it) with its identity taken just before reading: an index that
+    records those identities can never take a text edited during the read for the one
+    checked.
     """
-    catalogue, problems = _load(files, sources)
+    catalogue, problems = _load(files, sources, identities)
     if problems or catalogue is None:
         raise CatalogueError(problems)
     return catalogue
@@ -126,12 +138,16 @@ def _screen(path: Path) -> tuple[list[Path], list[Problem]]:
     return catalogue_files(path), []
 
 
-def _load(files: Sequence[Path], sources: bool = True) -> tuple[Catalogue | None, list[Problem]]:
+def _load(
+    files: Sequence[Path],
+    sources: bool = True,
+    identities: dict[str, Identity | None] | None = None,
+) -> tuple[Catalogue | None, list[Problem]]:
     """Read, check and build; the catalogue is None whenever a problem was found."""
     from directives_cli import yamlsafe
 
     with yamlsafe.gc_paused():
-        run = _Run(files, sources)
+        run = _Run(files, sources, identities)
         documents = [run.document(index) for index in range(len(files))]
         problems = run.problems()
         if problems:
@@ -181,12 +197,29 @@ class _File:
 class _Run:
     """One catalogue being loaded: its files, what was found and the ids seen so far."""
 
-    __slots__ = ("files", "flawed", "found", "ids", "issues", "paths", "read_sources", "sources")
+    __slots__ = (
+        "files",
+        "flawed",
+        "found",
+        "identities",
+        "ids",
+        "issues",
+        "paths",
+        "read_sources",
+        "sources",
+    )
 
-    def __init__(self, paths: Sequence[Path], read_sources: bool = True) -> None:
+    def __init__(
+        self,
+        paths: Sequence[Path],
+        read_sources: bool = True,
+        identities: dict[str, Identity | None] | None = None,
+    ) -> None:
         self.paths = paths
         #: False: source texts are neither read nor required, and quotes go unchecked.
         self.read_sources = read_sources
+        #: Where to note each source text's identity before it is read (see load_files).
+        self.identities = identities
         self.files: list[_File] = []
         self.found: list[Problem] = []
         self.issues: list[_Issue] = []
@@ -234,6 +267,11 @@ class _Run:
     def source(self, path: Path) -> str | _Unreadable:
         """A source text, read once per run however many meetings cite it."""
         if path not in self.sources:
+            if self.identities is not None:
+                try:
+                    self.identities[str(path)] = file_identity(path)
+                except OSError:
+                    self.identities[str(path)] = None
             try:
                 self.sources[path] = _read(path).decode("utf-8-sig")
             except UnicodeDecodeError:

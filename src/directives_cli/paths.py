@@ -139,6 +139,13 @@ def refusal(info: os.stat_result) -> str:
     return f"not a regular file ({kind}); refusing to read it"
 
 
+def file_identity(path: str | Path) -> tuple[int, int, int, int, int]:
+    """What says a file is still the one read: size, mtime, ctime, inode, device. The
+    ctime catches an edit even when the size is kept and the mtime is forced back."""
+    st = os.stat(path)
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+
 def contained(folder: str | Path, written: str) -> str | None:
     """Where ``written`` (a path relative to ``folder``, or absolute) leads, with every
     symlink resolved, when that is inside ``folder`` (itself resolved); else None.

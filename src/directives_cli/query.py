@@ -229,6 +229,39 @@ def iter_directives(
     return fetch_directives(index, _positions(index, filters, sort, limit))
 
 
+def iter_ids(
+    index: Index, filters: Filters = _ANY, *, sort: str = "catalogue", limit: int | None = None
+) -> Iterator[str]:
+    """The ids `iter_directives` would yield, in the same order, reading the id column
+    alone: `list -f ids` (the shell loop's usual first step) then costs a fraction of
+    building each directive."""
+    if sort not in SORT_KEYS:
+        raise UsageError(f"unknown sort key {sort!r} (valid: {', '.join(SORT_KEYS)})")
+    if limit is not None and limit < 0:
+        raise UsageError(f"the limit must be 0 or more, not {limit}")
+    if sort == "catalogue":
+        where, params = where_clause(filters)
+        rows = index.rows(
+            f"SELECT d.id FROM directives d WHERE {where} ORDER BY d.position LIMIT ?",
+            [*params, _sql_limit(limit)],
+        )
+        return (row[0] for row in rows)
+    return _ids_at(index, _positions(index, filters, sort, limit))
+
+
+def _ids_at(index: Index, positions: Sequence[int]) -> Iterator[str]:
+    for start in range(0, len(positions), _BATCH):
+        chunk = positions[start : start + _BATCH]
+        found: dict[int, str] = dict(
+            index.rows(
+                f"SELECT position, id FROM directives WHERE position IN ({_marks(len(chunk))})",
+                chunk,
+            )
+        )
+        for position in chunk:
+            yield found[position]
+
+
 def fetch_directives(index: Index, positions: Sequence[int]) -> Iterator[Directive]:
     """The directives at these rowids (catalogue positions), in the order given."""
     for start in range(0, len(positions), _BATCH):

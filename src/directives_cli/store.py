@@ -7,6 +7,7 @@ cache lookup; the loader (and with it ``yaml``) is imported on a cache miss alon
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -17,38 +18,46 @@ from directives_cli.database import (
     LIST_SEPARATOR,
     SEARCH_FIELDS_ALLOWED,
     SEARCH_LIST_SEPARATOR,
+    SLOT_GAP,
+    SLOT_SHIFT,
     WORDS_TABLE,
     absolute,
+    base_key,
     cache_key,
     connect_for_build,
     create_indexes,
     create_search_tables,
     create_tables,
-    dependencies,
+    decode_list,
     digest,
+    document_dependencies,
     encode,
     encode_list,
-    file_identity,
+    latest_state,
     mtime_ns,
     name_words,
     open_cached,
     prune,
+    recorded_files,
     still_current,
     storable,
     usable_cache_dir,
+    write_files,
     write_meta,
 )
 
 # Tests and the CLI's completion (options.py) name the handle here, beside open_index.
 from directives_cli.database import Index as Index
 from directives_cli.model import Catalogue, Directive, Document, Statistic
-from directives_cli.paths import catalogue_files
+from directives_cli.paths import catalogue_files, file_identity
 
 TYPE_CHECKING = False  # not typing's: see database.py
 if TYPE_CHECKING:
     from typing import Any
 
     from directives_cli.database import Row, Stat
+
+    Slotted = tuple[int, Document]
 
 
 def open_index(path: Path, *, use_cache: bool = True) -> Index:
@@ -87,13 +96,35 @@ class _Plan:
         self.given = given
 
 
+class _Source:
+    """A plan with the identity of each of its files, taken before any was read."""
+
+    __slots__ = ("plan", "stats")
+
+    def __init__(self, plan: _Plan, stats: tuple[Stat, ...]) -> None:
+        self.plan = plan
+        self.stats = stats
+
+
 def _build_in_memory(plan: _Plan) -> Index:
     from directives_cli.yamlsafe import gc_paused
 
     with gc_paused():
-        catalogue = _load(plan.given)
-        index = _memory_index(catalogue, plan)
-        del catalogue  # freed while the collector is off, so it never walks it
+        conn = connect_for_build(":memory:")
+        try:
+            built = _stream_build(conn, plan, None, {})
+        except _Whole:
+            conn.close()
+            return _whole_in_memory(plan)
+        return _finish(conn, plan, None, built.count)
+
+
+def _whole_in_memory(plan: _Plan) -> Index:
+    """The catalogue loaded whole, as before streaming: its problems are reported exactly
+    as a full load reports them (every file, sorted, both places of a duplicate id)."""
+    catalogue = _load(plan.given)  # raises CatalogueError when the catalogue is invalid
+    index = _memory_index(catalogue, plan)
+    del catalogue  # freed while the collector is off, so it never walks it
     return index
 
 
@@ -101,15 +132,13 @@ def _build_cached(target: Path, key: str, plan: _Plan, stats: tuple[Stat, ...]) 
     from directives_cli.yamlsafe import gc_paused
 
     with gc_paused():
-        catalogue = _load(plan.given)
-        index = _build_file(catalogue, target, key, plan, stats)
-        del catalogue  # freed while the collector is off, so it never walks it
+        index = _refreshed(target, key, _Source(plan, stats))
+        if index is None:
+            index = _build_file(target, key, plan, stats)
     return index
 
 
-def _build_file(
-    catalogue: Catalogue, target: Path, key: str, plan: _Plan, stats: tuple[Stat, ...]
-) -> Index:
+def _build_file(target: Path, key: str, plan: _Plan, stats: tuple[Stat, ...]) -> Index:
     """Build into a private temporary file beside ``target``, then rename it into place.
 
     The rename is atomic, so readers see the old file or the new one, never half of one,
@@ -119,34 +148,109 @@ def _build_file(
     """
     import contextlib  # only here: warm calls never build
 
-    count = len(catalogue.directives)
     conn: sqlite3.Connection | None = None
     temp = ""
     try:
         with _SigintHeld():
             temp = _temporary(target)
         conn = connect_for_build(temp)
-        build(catalogue, conn)
-        deps = dependencies(catalogue)
-        write_meta(conn, key, deps, count)
-        keep = still_current(plan.files, stats, deps, mtime_ns(temp))
-        if keep:
-            os.replace(temp, target)
+        built = _stream_build(conn, plan, stats, {})
+        deps = list(built.deps.items())
+        conn.execute("BEGIN")
+        write_files(conn, built.files)
+        write_meta(conn, key, base_key(plan.where), deps, built.count)
+        conn.commit()
+        if settle(temp, target, _Source(plan, stats), deps):
             temp = ""
-            prune(target)
-        return _finish(conn, plan, str(target) if keep else None, count)
+        return _finish(conn, plan, None if temp else str(target), built.count)
+    except _Whole:
+        if conn is not None:
+            conn.close()
+        return _whole_in_memory(plan)
     except (OSError, sqlite3.Error):
         # Disk full, cache directory removed meanwhile, ...: the catalogue is fine, so
         # answer from memory instead of failing.
         if conn is not None:
             conn.close()
-        return _memory_index(catalogue, plan)
+        return _build_in_memory(plan)
     finally:
         # Not kept (racy or changed while loading: served, not cached), failed, or
         # interrupted (SIGINT raises anywhere in the build): never left behind.
         if temp:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
+
+
+def settle(temp: str, target: Path, source: _Source, deps: list[tuple[str, Stat | None]]) -> bool:
+    """Rename a finished build into place, unless an input changed meanwhile or too
+    recently to trust its timestamps (then it is served once and not kept): whether it
+    was kept."""
+    plan = source.plan
+    if not still_current(plan.files, source.stats, deps, mtime_ns(temp)):
+        return False
+    os.replace(temp, target)
+    prune(target)
+    return True
+
+
+class _Whole(Exception):
+    """A file of the catalogue is invalid or clashes with another: load it whole instead."""
+
+
+class _Built:
+    """What a streamed build wrote: directives, the files' records, every source text."""
+
+    __slots__ = ("count", "deps", "files")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.files: list[tuple[int, str, Stat, list[tuple[str, Stat | None]]]] = []
+        self.deps: dict[str, Stat | None] = {}
+
+
+def _stream_build(
+    conn: sqlite3.Connection,
+    plan: _Plan,
+    stats: tuple[Stat, ...] | None,
+    read: dict[str, Stat | None],
+) -> _Built:
+    """Build the index a file at a time: load one, write its rows, let it go. Peak memory
+    is then one file's model, not the catalogue's. Ids unique across files are checked
+    against a set of those written; any problem raises `_Whole`, and the caller loads
+    the catalogue whole so the messages are a full load's, word for word."""
+    from directives_cli import loader
+    from directives_cli.errors import CatalogueError
+
+    conn.execute("BEGIN")
+    create_tables(conn)
+    create_search_tables(conn)
+    built = _Built()
+    seen: set[tuple[str, str]] = set()
+    speakers: set[str] = set()
+    tags: set[str] = set()
+    for number, slot in enumerate(full_slots(len(plan.given))):
+        try:
+            loaded = loader.load_files([plan.given[number]], identities=read)
+        except CatalogueError:
+            raise _Whole from None
+        ids = list(_incoming_ids(loaded))
+        if not seen.isdisjoint(ids):
+            raise _Whole
+        seen.update(ids)
+        pairs = [(slot, loaded.documents[0])]
+        _insert_rows(conn, pairs, speakers, tags)
+        built.count += _search_insert(conn, _search_rows(pairs))
+        deps = document_dependencies(loaded.documents[0], read)
+        for name, st in deps:
+            built.deps.setdefault(name, st)
+        if stats is not None:
+            built.files.append((slot, plan.files[number], stats[number], deps))
+        del loaded, pairs  # one file's model at a time
+    _insert_names(conn, speakers, tags)
+    create_indexes(conn)
+    conn.execute("INSERT INTO search_meta VALUES ('rows', ?)", (built.count,))
+    conn.commit()
+    return built
 
 
 def _temporary(target: Path) -> str:
@@ -179,7 +283,7 @@ class _SigintHeld:
 
 def _memory_index(catalogue: Catalogue, plan: _Plan) -> Index:
     conn = connect_for_build(":memory:")
-    build(catalogue, conn)
+    build(catalogue, conn, full_slots(len(catalogue.documents)))
     return _finish(conn, plan, None, len(catalogue.directives))
 
 
@@ -198,45 +302,57 @@ def _index(conn: sqlite3.Connection, plan: _Plan, cache: str | None, count: int)
     return Index(conn, plan.files, where, cache, count, reopen if cache else None)
 
 
-def _load(files: Sequence[Path]) -> Catalogue:
+def _load(files: Sequence[Path], read: dict[str, Stat | None] | None = None) -> Catalogue:
     from directives_cli import loader
 
-    return loader.load_files(files)
+    return loader.load_files(files, identities=read)
 
 
 # ---- building -----------------------------------------------------------------------------
 
 
-def build(catalogue: Catalogue, conn: sqlite3.Connection) -> None:
+def full_slots(count: int) -> list[int]:
+    """The slots of a full build's files: evenly spaced, leaving room between them."""
+    return [(number + 1) * SLOT_GAP for number in range(count)]
+
+
+def build(catalogue: Catalogue, conn: sqlite3.Connection, slots: Sequence[int] = ()) -> None:
     """Write ``catalogue`` into the empty database ``conn``, in one transaction.
 
-    Directive rowids are catalogue order (0..n-1), so "catalogue order" is ``ORDER BY
-    rowid`` everywhere, including in the full-text tables search builds from the same rows.
+    Positions (directive and category rowids, full-text rowids) are catalogue order: file
+    ``n`` owns the positions from ``slots[n] << SLOT_SHIFT`` (see database.SLOT_SHIFT),
+    so "catalogue order" is ``ORDER BY position`` everywhere, and a file rebuilt alone
+    leaves the others' positions as they are.
     """
+    documents = catalogue.documents
+    pairs = list(zip(slots or full_slots(len(documents)), documents, strict=True))
     if not conn.in_transaction:
         conn.execute("BEGIN")
     create_tables(conn)
-    conn.executemany(
-        "INSERT INTO documents VALUES (?,?,?,?,?,?,?)", _document_rows(catalogue.documents)
-    )
-    conn.executemany(
-        "INSERT INTO categories VALUES (?,?,?,?,?,?,?)", _category_rows(catalogue.documents)
-    )
     speakers: set[str] = set()
     tags: set[str] = set()
-    conn.executemany(INSERT_DIRECTIVE, _directive_rows(catalogue.documents, speakers, tags))
+    _insert_rows(conn, pairs, speakers, tags)
     _insert_names(conn, speakers, tags)
     create_indexes(conn)
-    _index_for_search(conn, catalogue)
+    _index_for_search(conn, pairs)
     conn.commit()
 
 
-def _document_rows(documents: Sequence[Document]) -> Iterator[Row]:
-    for position, doc in enumerate(documents):
+def _insert_rows(
+    conn: sqlite3.Connection, pairs: Sequence[Slotted], speakers: set[str], tags: set[str]
+) -> None:
+    """The document, category and directive rows of these files, noting names on the way."""
+    conn.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?,?)", _document_rows(pairs))
+    conn.executemany("INSERT INTO categories VALUES (?,?,?,?,?,?,?)", _category_rows(pairs))
+    conn.executemany(INSERT_DIRECTIVE, _directive_rows(pairs, speakers, tags))
+
+
+def _document_rows(pairs: Sequence[Slotted]) -> Iterator[Row]:
+    for slot, doc in pairs:
         meeting = doc.meeting
         source = meeting.source
         yield (
-            position,
+            slot,
             storable(absolute(doc.path)),
             meeting.id,
             meeting.start,
@@ -246,26 +362,24 @@ def _document_rows(documents: Sequence[Document]) -> Iterator[Row]:
         )
 
 
-def _category_rows(documents: Sequence[Document]) -> Iterator[Row]:
-    position = 0
-    for number, doc in enumerate(documents):
+def _category_rows(pairs: Sequence[Slotted]) -> Iterator[Row]:
+    for slot, doc in pairs:
+        position = slot << SLOT_SHIFT
         for category in doc.categories:
-            yield (position, number, category.meeting, category.id, category.title,
+            yield (position, slot, category.meeting, category.id, category.title,
                    category.description, category.note)  # fmt: skip
             position += 1
 
 
-def _directive_rows(
-    documents: Sequence[Document], speakers: set[str], tags: set[str]
-) -> Iterator[Row]:
+def _directive_rows(pairs: Sequence[Slotted], speakers: set[str], tags: set[str]) -> Iterator[Row]:
     """Directive rows in catalogue order, noting every speaker and tag on the way.
 
     The hot loop of a 100,000-directive build: locals only, one pass, and lists encoded
     by `encode_list` (a join, about a quarter of the cost of JSON).
     """
     sep = LIST_SEPARATOR
-    position = 0
-    for number, doc in enumerate(documents):
+    for slot, doc in pairs:
+        position = slot << SLOT_SHIFT
         for d in doc.directives:
             t, a = d.tags, d.addressees
             joined_t = sep + sep.join(t) if t else ""
@@ -275,7 +389,7 @@ def _directive_rows(
             speakers.add(d.speaker)
             tags.update(t)
             yield (
-                position, d.id, number, d.meeting, d.category, d.act, d.speaker,
+                position, d.id, slot, d.meeting, d.category, d.act, d.speaker,
                 joined_t, joined_a, d.title, d.text, d.quote, d.note,
             )  # fmt: skip
             position += 1
@@ -293,9 +407,9 @@ def _insert_names(conn: sqlite3.Connection, speakers: set[str], tags: set[str]) 
     )
 
 
-def _index_for_search(conn: sqlite3.Connection, catalogue: Catalogue) -> None:
+def _index_for_search(conn: sqlite3.Connection, pairs: Sequence[Slotted]) -> None:
     """Fill the full-text table from the same rows, in the same order."""
-    index_directives(conn, _search_rows(catalogue.documents))
+    index_directives(conn, _search_rows(pairs))
 
 
 def index_directives(conn: sqlite3.Connection, rows: Iterable[tuple[int, Directive, str]]) -> None:
@@ -307,13 +421,34 @@ def index_directives(conn: sqlite3.Connection, rows: Iterable[tuple[int, Directi
     generator into one executemany: no list of 100,000 rows is ever built.
     """
     create_search_tables(conn)
+    count = _search_insert(conn, rows)
+    conn.execute("INSERT INTO search_meta VALUES ('rows', ?)", (count,))
+
+
+_SEARCH_COLUMNS = ", ".join(SEARCH_FIELDS_ALLOWED)
+_SEARCH_MARKS = ", ".join("?" * len(SEARCH_FIELDS_ALLOWED))
+
+
+def _search_insert(conn: sqlite3.Connection, rows: Iterable[tuple[int, Directive, str]]) -> int:
+    """Add ``rows`` to the full-text table; how many there were."""
     counter = _Counter()
     conn.executemany(
-        f"INSERT INTO {WORDS_TABLE}(rowid, {', '.join(SEARCH_FIELDS_ALLOWED)})"
-        f" VALUES (?, {', '.join('?' * len(SEARCH_FIELDS_ALLOWED))})",
+        f"INSERT INTO {WORDS_TABLE}(rowid, {_SEARCH_COLUMNS}) VALUES (?, {_SEARCH_MARKS})",
         counter.each(_index_rows(rows)),
     )
-    conn.execute("INSERT INTO search_meta VALUES ('rows', ?)", (counter.count,))
+    return counter.count
+
+
+def _search_delete(conn: sqlite3.Connection, rows: Iterable[tuple[int, Any, str]]) -> None:
+    """Take ``rows`` out of the contentless full-text table. FTS5 needs the values they
+    were indexed with, so they go through the same `_index_rows` as an insert: the
+    posting lists, row count and column lengths (BM25's N and avgdl) end as a full
+    build's would."""
+    conn.executemany(
+        f"INSERT INTO {WORDS_TABLE}({WORDS_TABLE}, rowid, {_SEARCH_COLUMNS})"
+        f" VALUES ('delete', ?, {_SEARCH_MARKS})",
+        _index_rows(rows),
+    )
 
 
 class _Counter:
@@ -341,9 +476,9 @@ def _index_rows(rows: Iterable[tuple[int, Directive, str]]) -> Iterator[tuple[An
         )  # fmt: skip
 
 
-def _search_rows(documents: Sequence[Document]) -> Iterator[tuple[int, Directive, str]]:
-    position = 0
-    for doc in documents:
+def _search_rows(pairs: Sequence[Slotted]) -> Iterator[tuple[int, Directive, str]]:
+    for slot, doc in pairs:
+        position = slot << SLOT_SHIFT
         titles = {c.id: c.title for c in doc.categories}
         for d in doc.directives:
             yield position, d, titles.get(d.category, "")
@@ -354,3 +489,300 @@ def _statistic_row(statistic: Statistic) -> list[str | None]:
     """A statistic's fields after its meeting, in the order `Statistic` takes them."""
     s = statistic
     return [s.id, s.subject, s.period, s.change, s.quote, s.note]
+
+
+# ---- incremental rebuilds -----------------------------------------------------------------
+
+
+#: Past this share of files to read again, a full build is cheaper than copying the index.
+_REFRESH_SHARE = 0.5
+
+
+class _Changes:
+    """What turns an earlier index into the current one: the slot of every current file,
+    which files (by number) to read again, and the slots whose rows go."""
+
+    __slots__ = ("drop", "reload", "slots")
+
+    def __init__(self, slots: list[int], reload: list[int], drop: list[int]) -> None:
+        self.slots = slots
+        self.reload = reload
+        self.drop = drop
+
+
+def _refreshed(target: Path, key: str, source: _Source) -> Index | None:
+    """The index brought up to date from this catalogue's last cached one, reading only
+    the files that changed (or whose source text did); None when a full build is due:
+    no usable earlier index, too much changed, or the changed files are not valid (the
+    full load then reports every problem exactly as it always has)."""
+    state = latest_state(target, base_key(source.plan.where))
+    if state is None:
+        return None
+    earlier, old = state
+    try:
+        changes = _changes(recorded_files(old), source)
+    except (sqlite3.Error, ValueError, TypeError):
+        changes = None
+    finally:
+        old.close()
+    if changes is None:
+        return None
+    from directives_cli.errors import CatalogueError
+
+    read: dict[str, Stat | None] = {}
+    try:
+        loaded = _load([source.plan.given[n] for n in changes.reload], read)
+    except CatalogueError:
+        return None
+    return _update_copy(earlier, target, key, source, changes, loaded, read)
+
+
+def _changes(
+    recorded: dict[str, tuple[int, Stat, list[list[Any]]]], source: _Source
+) -> _Changes | None:
+    files = source.plan.files
+    current = set(files)
+    drop = [slot for name, (slot, _, _) in recorded.items() if name not in current]
+    known: list[int | None] = []
+    reload: list[int] = []
+    for number, name in enumerate(files):
+        entry = recorded.get(name)
+        if entry is None:
+            known.append(None)
+            reload.append(number)
+            continue
+        slot, identity, deps = entry
+        known.append(slot)
+        if tuple(identity) != source.stats[number] or not _sources_unchanged(deps):
+            reload.append(number)
+            drop.append(slot)
+    if len(reload) > _REFRESH_SHARE * len(files):
+        return None
+    slots = _fill_slots(known)
+    return None if slots is None else _Changes(slots, reload, drop)
+
+
+def _sources_unchanged(deps: list[list[Any]]) -> bool:
+    for name, st in deps:
+        try:
+            now: Stat | None = file_identity(name)
+        except OSError:
+            now = None
+        if (None if st is None else tuple(st)) != now:
+            return False
+    return True
+
+
+def _fill_slots(known: list[int | None]) -> list[int] | None:
+    """Slots for new files (None) between their neighbours' kept ones, in order; None
+    when the kept ones are out of order or there is no room left between two of them."""
+    slots: list[int] = []
+    low = -1
+    number = 0
+    while number < len(known):
+        slot = known[number]
+        if slot is not None:
+            if slot <= low:
+                return None
+            slots.append(slot)
+            low = slot
+            number += 1
+            continue
+        end = number
+        while end < len(known) and known[end] is None:
+            end += 1
+        run = end - number
+        high = known[end] if end < len(known) else low + SLOT_GAP * (run + 1)
+        assert high is not None
+        if high - low <= run or (high >> (63 - SLOT_SHIFT)) > 0:
+            return None
+        slots.extend(low + (high - low) * (k + 1) // (run + 1) for k in range(run))
+        number = end
+    return slots
+
+
+def _update_copy(
+    earlier: Path,
+    target: Path,
+    key: str,
+    source: _Source,
+    changes: _Changes,
+    loaded: Catalogue,
+    read: dict[str, Stat | None],
+) -> Index | None:
+    """Copy the earlier index beside ``target`` and apply the changes to the copy in one
+    transaction: readers of the earlier file never see a half-updated one, and the copy
+    is renamed into place as a full build would be."""
+    import contextlib
+    import shutil
+
+    conn: sqlite3.Connection | None = None
+    temp = ""
+    try:
+        with _SigintHeld():
+            temp = _temporary(target)
+        shutil.copyfile(earlier, temp)
+        conn = connect_for_build(temp)
+        conn.execute("BEGIN")
+        if not _apply(conn, changes, source, loaded, read):
+            conn.close()
+            return None
+        deps = _all_dependencies(conn)
+        count = conn.execute("SELECT count(*) FROM directives").fetchone()[0]
+        conn.execute("UPDATE search_meta SET value = ? WHERE name = 'rows'", (count,))
+        write_meta(conn, key, base_key(source.plan.where), deps, count)
+        conn.commit()
+        if settle(temp, target, source, deps):
+            temp = ""
+        return _finish(conn, source.plan, None if temp else str(target), count)
+    except (OSError, sqlite3.Error):
+        if conn is not None:
+            conn.close()
+        return None
+    finally:
+        if temp:  # not kept, failed or interrupted: never left behind
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+
+
+def _apply(
+    conn: sqlite3.Connection,
+    changes: _Changes,
+    source: _Source,
+    loaded: Catalogue,
+    read: dict[str, Stat | None],
+) -> bool:
+    """Drop the rows of changed and removed files, check that the new ones clash with no
+    id that stays, and insert them; False on a clash (a full load then reports it)."""
+    old_speakers: set[str] = set()
+    old_tags: set[str] = set()
+    for slot in changes.drop:
+        _drop_file(conn, slot, old_speakers, old_tags)
+    if _clashes(conn, loaded):
+        return False
+    pairs = [
+        (changes.slots[n], doc) for n, doc in zip(changes.reload, loaded.documents, strict=True)
+    ]
+    speakers: set[str] = set()
+    tags: set[str] = set()
+    _insert_rows(conn, pairs, speakers, tags)
+    _search_insert(conn, _search_rows(pairs))
+    conn.executemany(
+        "INSERT OR IGNORE INTO speaker_names VALUES (?,?,?)",
+        ((s, s.casefold(), name_words(s)) for s in speakers),
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO tag_names VALUES (?,?)", ((t, t.casefold()) for t in tags)
+    )
+    _forget_names(conn, old_speakers - speakers, old_tags - tags)
+    plan = source.plan
+    write_files(
+        conn,
+        [
+            (slot, plan.files[n], source.stats[n], document_dependencies(doc, read))
+            for (slot, doc), n in zip(pairs, changes.reload, strict=True)
+        ],
+    )
+    return True
+
+
+class _Stored:
+    """A directive's searchable fields as the directives table holds them, for taking its
+    full-text entry out again (`_search_delete`)."""
+
+    __slots__ = ("addressees", "note", "quote", "speaker", "tags", "text", "title")
+
+    def __init__(self, row: Row) -> None:
+        self.title, self.text, self.quote = row[1], row[2], row[3]
+        self.tags, self.addressees = decode_list(row[4]), decode_list(row[5])
+        self.speaker, self.note = row[6], row[8]
+
+
+def _drop_file(conn: sqlite3.Connection, slot: int, speakers: set[str], tags: set[str]) -> None:
+    """Delete one file's rows everywhere, noting the speakers and tags they had."""
+    low, high = slot << SLOT_SHIFT, ((slot + 1) << SLOT_SHIFT) - 1
+    titles = dict(
+        conn.execute("SELECT id, title FROM categories WHERE position BETWEEN ? AND ?", (low, high))
+    )
+    rows = conn.execute(
+        "SELECT position, title, text, quote, tags, addressees, speaker, category, note"
+        " FROM directives WHERE position BETWEEN ? AND ?",
+        (low, high),
+    ).fetchall()
+    stored = [_Stored(row) for row in rows]
+    for d in stored:
+        speakers.add(d.speaker)
+        tags.update(d.tags)
+    _search_delete(
+        conn,
+        ((row[0], d, titles.get(row[7], "")) for row, d in zip(rows, stored, strict=True)),
+    )
+    for table in ("directives", "categories"):
+        conn.execute(f"DELETE FROM {table} WHERE position BETWEEN ? AND ?", (low, high))
+    conn.execute("DELETE FROM documents WHERE position = ?", (slot,))
+    conn.execute("DELETE FROM files WHERE document = ?", (slot,))
+
+
+def _clashes(conn: sqlite3.Connection, loaded: Catalogue) -> bool:
+    """Whether a directive, statistic or meeting id of the files read again is also an id
+    of a file kept: the loader's rule that ids are unique across everything loaded,
+    asked of the index instead of the YAML of the files that did not change."""
+    conn.execute("CREATE TEMP TABLE incoming(kind TEXT NOT NULL, id TEXT NOT NULL)")
+    conn.executemany(
+        "INSERT INTO temp.incoming VALUES (?, ?)",
+        _incoming_ids(loaded),
+    )
+    queries = (
+        "SELECT 1 FROM directives WHERE id IN"
+        " (SELECT id FROM temp.incoming WHERE kind = 'directive') LIMIT 1",
+        "SELECT 1 FROM documents WHERE meeting COLLATE BINARY IN"
+        " (SELECT id FROM temp.incoming WHERE kind = 'meeting') LIMIT 1",
+        "SELECT 1 FROM documents, json_each(documents.statistics) AS s"
+        " WHERE json_extract(s.value, '$[0]') IN"
+        " (SELECT id FROM temp.incoming WHERE kind = 'statistic') LIMIT 1",
+    )
+    found = any(conn.execute(query).fetchone() for query in queries)
+    conn.execute("DROP TABLE temp.incoming")
+    return found
+
+
+def _incoming_ids(loaded: Catalogue) -> Iterator[tuple[str, str]]:
+    for doc in loaded.documents:
+        yield "meeting", doc.meeting.id
+        for d in doc.directives:
+            yield "directive", d.id
+        for s in doc.statistics:
+            yield "statistic", s.id
+
+
+def _forget_names(conn: sqlite3.Connection, speakers: set[str], tags: set[str]) -> None:
+    """Remove the speakers and tags no directive has any more (candidates only: those
+    of the files dropped that the files added do not have)."""
+    if speakers:
+        used = {
+            row[0]
+            for row in conn.execute(
+                "SELECT DISTINCT speaker FROM directives WHERE speaker IN"
+                " (SELECT value FROM json_each(?))",
+                (encode(sorted(speakers)),),
+            )
+        }
+        conn.executemany(
+            "DELETE FROM speaker_names WHERE speaker = ?", ((s,) for s in speakers - used)
+        )
+    if tags:
+        remaining = set(tags)
+        for (column,) in conn.execute("SELECT tags FROM directives WHERE tags != ''"):
+            remaining.difference_update(decode_list(column))
+            if not remaining:
+                break
+        conn.executemany("DELETE FROM tag_names WHERE tag = ?", ((t,) for t in remaining))
+
+
+def _all_dependencies(conn: sqlite3.Connection) -> list[tuple[str, Stat | None]]:
+    """Every source text of the updated index, from its files' own records."""
+    seen: dict[str, Stat | None] = {}
+    for (column,) in conn.execute("SELECT dependencies FROM files ORDER BY document"):
+        for name, st in json.loads(column):
+            seen.setdefault(name, None if st is None else tuple(st))
+    return list(seen.items())

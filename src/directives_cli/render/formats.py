@@ -223,6 +223,13 @@ class TextRenderer(NamedTuple):
         records = _records(items, fields, context)
         return self._output(chunks=iter_records(records, self.fmt, fields))
 
+    def id_lines(self, ids: Iterator[str]) -> Output:
+        """Directives given by id alone, as `-f ids` writes them: `list -f ids`, the usual
+        start of a shell loop, then never builds a directive."""
+        from directives_cli.render.machine import id_chunks
+
+        return self._output(chunks=id_chunks(ids))
+
     def details(
         self, shown: Sequence[Shown], titles: CategoryTitles, fields: tuple[str, ...] = ()
     ) -> Output:

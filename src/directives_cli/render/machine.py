@@ -191,6 +191,18 @@ def _ids_chunk(records: Sequence[Record], fields: Sequence[str]) -> str:
     return "".join(f"{escape_field(_text(_id(record, fields)))}\n" for record in records)
 
 
+def id_chunks(ids: Iterable[str]) -> Iterator[str]:
+    """Ids one a line, escaped as `_ids_chunk` escapes them, a page at a time."""
+    batch: list[str] = []
+    for ident in ids:
+        batch.append(f"{escape_field(ident)}\n")
+        if len(batch) == CHUNK_RECORDS * 8:
+            yield "".join(batch)
+            batch = []
+    if batch:
+        yield "".join(batch)
+
+
 def _id(record: Record, fields: Sequence[str]) -> object:
     """The record's id, even when ``fields`` (checked all the same) does not show it."""
     pick(record, fields)

@@ -1,0 +1,271 @@
+"""Incremental rebuilds (issue 15): after each kind of change to a catalogue directory, the
+cached answer (an index brought up to date file by file) equals the `--no-cache` one, through
+the real CLI, and only the files that changed are read again."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import Invoke, Result
+from directives_cli import loader
+
+#: The questions asked after every change: every output a cached index could get wrong.
+QUESTIONS: tuple[tuple[str, ...], ...] = (
+    ("list", "-f", "json"),
+    ("list", "--sort", "category", "-f", "ids"),
+    ("list", "--sort", "meeting", "-f", "ids"),
+    ("list", "--speaker", "Wang Wu", "-f", "ids"),
+    ("list", "--tag", "boilers", "-f", "ids"),
+    ("search", "inspection", "-f", "json"),
+    ("search", "boilers", "safety", "--any", "-f", "json"),
+    ("search", "editor", "checked", "-f", "json"),
+    ("categories", "-f", "json"),
+    ("meeting", "-f", "json"),
+    ("show", "m2-1", "-f", "json"),
+)
+
+
+def meeting_text(number: int, *, speaker: str = "Wang Wu", extra: str = "") -> str:
+    """One meeting file with its own ids, categories, tags and a source text of its quotes."""
+    directives = [
+        {
+            "id": f"m{number}-{n}",
+            "category": f"c{number}",
+            "title": f"Inspection round {n} of meeting {number}",
+            "text": f"Carry out inspection {n} of boilers and lifts{extra}.",
+            "speaker": speaker if n % 2 else f"Speaker {number}",
+            "act": "requested",
+            "quote": f"inspection {n} of meeting {number}",
+            "tags": [f"tag{number}", "boilers" if n % 3 == 0 else "safety"],
+            **({"note": f"Editor checked round {n}{extra}."} if n % 2 == 0 else {}),
+        }
+        for n in range(1, 6)
+    ]
+    document = {
+        "schema": 1,
+        "meeting": {
+            "id": f"meeting-{number}",
+            "title": f"Meeting {number}",
+            "start": f"20{10 + number}-01-01",
+            "location": "Hefei",
+            "source": {"title": "Report", "file": f"sources/m{number}.txt"},
+        },
+        "categories": [{"id": f"c{number}", "title": f"Theme {number}", "description": "Safety."}],
+        "directives": directives,
+        "statistics": [
+            {
+                "id": f"s{number}",
+                "subject": "lifts",
+                "period": "2018",
+                "change": "-1%",
+                "quote": f"inspection 1 of meeting {number}",
+            }  # fmt: skip
+        ],
+    }
+    return json.dumps(document, indent=1) + "\n"
+
+
+def source_text(number: int) -> str:
+    return "".join(f"We require inspection {n} of meeting {number}. " for n in range(1, 6))
+
+
+@pytest.fixture
+def catalogue(tmp_path: Path) -> Path:
+    """A directory of four meetings, each with its source text."""
+    root = tmp_path / "catalogue"
+    (root / "sources").mkdir(parents=True)
+    for number in range(1, 5):
+        write_meeting(root, number)
+    return root
+
+
+def write_meeting(root: Path, number: int, name: str = "", **options: str) -> Path:
+    (root / "sources" / f"m{number}.txt").write_text(source_text(number), encoding="utf-8")
+    path = root / (name or f"{number:02d}-meeting.yaml")
+    path.write_text(meeting_text(number, **options), encoding="utf-8")
+    return path
+
+
+def ask(cli: Invoke, root: Path, *args: str) -> tuple[Result, Result]:
+    """One question, cached (first) and uncached."""
+    cached = cli(*args, "--catalog", str(root))
+    fresh = cli(*args, "--catalog", str(root), "--no-cache")
+    return cached, fresh
+
+
+def assert_same(cli: Invoke, root: Path) -> list[Result]:
+    """Every question gives the same answer, exit status and messages from the cache."""
+    answers = []
+    for question in QUESTIONS:
+        cached, fresh = ask(cli, root, *question)
+        assert (cached.code, cached.out, cached.err) == (fresh.code, fresh.out, fresh.err), question
+        answers.append(cached)
+    return answers
+
+
+def warm(cli: Invoke, root: Path) -> None:
+    result = cli("list", "-f", "ids", "--catalog", str(root))
+    assert result.code == 0, result.err
+
+
+def same_stat_edit(path: Path, old: str, new: str) -> None:
+    """Replace text in place keeping the size and the mtime (as `touch -r` would)."""
+    assert len(old.encode()) == len(new.encode())
+    before = os.stat(path)
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(path).st_size == before.st_size
+    assert os.stat(path).st_mtime_ns == before.st_mtime_ns
+
+
+def test_edit_keeping_size_and_mtime_is_seen(cli: Invoke, catalogue: Path) -> None:
+    warm(cli, catalogue)
+    same_stat_edit(
+        catalogue / "02-meeting.yaml", "inspection 1 of boilers", "inspection 1 of BOILERS"
+    )
+    answers = assert_same(cli, catalogue)
+    assert "BOILERS" in answers[0].out
+
+
+def test_only_changed_files_are_read(
+    cli: Invoke, catalogue: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warm(cli, catalogue)
+    same_stat_edit(
+        catalogue / "03-meeting.yaml", "inspection 2 of boilers", "inspection 2 of Boilers"
+    )
+    read: list[str] = []
+    original = loader._read
+
+    def spy(path: Path) -> bytes:
+        read.append(os.path.basename(path))
+        return original(path)
+
+    monkeypatch.setattr(loader, "_read", spy)
+    warm(cli, catalogue)
+    assert read == ["03-meeting.yaml", "m3.txt"]
+    monkeypatch.setattr(loader, "_read", original)
+    assert_same(cli, catalogue)
+
+
+def test_file_added_in_the_middle(cli: Invoke, catalogue: Path) -> None:
+    warm(cli, catalogue)
+    write_meeting(catalogue, 5, name="02b-meeting.yaml")
+    answers = assert_same(cli, catalogue)
+    ids = [record["id"] for record in json.loads(answers[0].out)]
+    assert ids.index("m5-1") == ids.index("m2-5") + 1
+
+
+def test_file_removed(cli: Invoke, catalogue: Path) -> None:
+    warm(cli, catalogue)
+    (catalogue / "02-meeting.yaml").unlink()
+    answers = assert_same(cli, catalogue)
+    assert "m2-1" not in answers[0].out
+    assert answers[-1].code == 1  # show m2-1: gone
+
+
+def test_file_renamed(cli: Invoke, catalogue: Path) -> None:
+    warm(cli, catalogue)
+    (catalogue / "01-meeting.yaml").rename(catalogue / "99-meeting.yaml")
+    answers = assert_same(cli, catalogue)
+    ids = [record["id"] for record in json.loads(answers[0].out)]
+    assert ids[-1] == "m1-5"
+
+
+def test_speakers_and_tags_follow_the_files(cli: Invoke, catalogue: Path) -> None:
+    warm(cli, catalogue)
+    write_meeting(catalogue, 2, speaker="Li Si")  # Speaker 2 stays, Wang Wu keeps other files
+    (catalogue / "04-meeting.yaml").unlink()  # tag4 and Speaker 4 are gone
+    assert_same(cli, catalogue)
+    for question in (("list", "--speaker", "Speaker 4"), ("list", "--tag", "tag4")):
+        cached, fresh = ask(cli, catalogue, *question)
+        assert cached.err == fresh.err and "no " in cached.err
+
+
+def test_source_text_edited(cli: Invoke, catalogue: Path) -> None:
+    warm(cli, catalogue)
+    source = catalogue / "sources" / "m2.txt"
+    source.write_text("Preamble. " + source_text(2), encoding="utf-8")
+    assert_same(cli, catalogue)
+    source.write_text(source_text(2).replace("inspection 3", "survey 3"), encoding="utf-8")
+    cached, fresh = ask(cli, catalogue, "list")
+    assert cached.code == fresh.code == 3
+    assert cached.err == fresh.err and "m2.txt" in cached.err
+    source.write_text(source_text(2), encoding="utf-8")
+    assert_same(cli, catalogue)
+
+
+def test_file_turned_invalid_and_back(cli: Invoke, catalogue: Path) -> None:
+    warm(cli, catalogue)
+    path = catalogue / "03-meeting.yaml"
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace('"requested"', '"wished"', 1), encoding="utf-8")
+    cached, fresh = ask(cli, catalogue, "list")
+    assert cached.code == fresh.code == 3
+    assert cached.err == fresh.err and "03-meeting.yaml" in cached.err
+    path.write_text(good, encoding="utf-8")
+    assert_same(cli, catalogue)
+
+
+def test_duplicate_id_with_an_unchanged_file(cli: Invoke, catalogue: Path) -> None:
+    """Reported as a full load reports it: both places, whichever file changed."""
+    warm(cli, catalogue)
+    path = catalogue / "04-meeting.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace('"m4-2"', '"m1-3"'), encoding="utf-8")
+    cached, fresh = ask(cli, catalogue, "list")
+    assert cached.code == fresh.code == 3
+    assert cached.err == fresh.err
+    assert "duplicate directive id 'm1-3'" in cached.err and "01-meeting.yaml" in cached.err
+
+
+def test_duplicate_meeting_and_statistic_ids(cli: Invoke, catalogue: Path) -> None:
+    warm(cli, catalogue)
+    path = catalogue / "03-meeting.yaml"
+    good = path.read_text(encoding="utf-8")
+    for old, new in (('"meeting-3"', '"meeting-1"'), ('"s3"', '"s1"')):
+        path.write_text(good.replace(old, new), encoding="utf-8")
+        cached, fresh = ask(cli, catalogue, "list")
+        assert cached.code == fresh.code == 3
+        assert cached.err == fresh.err and "duplicate" in cached.err
+    path.write_text(good, encoding="utf-8")
+    assert_same(cli, catalogue)
+
+
+def test_many_changes_one_after_another(cli: Invoke, catalogue: Path) -> None:
+    """Files added between the same two neighbours again and again keep their order."""
+    warm(cli, catalogue)
+    for number in range(5, 12):
+        write_meeting(catalogue, number, name=f"01-meeting-{20 - number:02d}.yaml")
+        warm(cli, catalogue)
+    write_meeting(catalogue, 3, extra=" and cranes")
+    assert_same(cli, catalogue)
+
+
+def test_file_edited_while_read_is_not_recorded_as_current(
+    cli: Invoke, catalogue: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The edit lands after the bytes were read: the index built from the old bytes is
+    served once but not kept, so the next call sees the edit."""
+    warm(cli, catalogue)
+    path = catalogue / "02-meeting.yaml"
+    same_stat_edit(path, "inspection 1 of boilers", "inspection 1 of Boilers")
+    original = loader._read
+
+    def edit_after_reading(name: Path) -> bytes:
+        data = original(name)
+        if os.path.basename(name) == path.name and b"Boilers" in data:
+            same_stat_edit(path, "inspection 1 of Boilers", "inspection 1 of BOILERS")
+        return data
+
+    monkeypatch.setattr(loader, "_read", edit_after_reading)
+    during = cli("list", "-f", "json", "--catalog", str(catalogue))
+    assert during.code == 0 and "of Boilers" in during.out
+    monkeypatch.setattr(loader, "_read", original)
+    answers = assert_same(cli, catalogue)
+    assert "BOILERS" in answers[0].out
