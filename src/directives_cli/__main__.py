@@ -1,6 +1,31 @@
-"""Entry point for `python -m directives_cli` and the `directives` console script."""
+"""Entry point for `python -m directives_cli` and the `directives` console script.
+
+The first thing it does, before any heavy import, is take over SIGINT: Python's own
+handler would turn a Ctrl-C during the imports into a traceback. Until `entry.run` is
+ready to report an interrupt itself (and again once it has finished), Ctrl-C ends the
+call at once with the contract's one line and status 130.
+"""
 
 from __future__ import annotations
+
+import contextlib
+import os
+import signal
+
+#: The stderr line and status of an interrupt (`exits.ExitStatus.INTERRUPTED`), spelt out
+#: here because importing anything of the package is what this handler must not wait for.
+INTERRUPTED_LINE = b"directives: error: interrupted\n"
+INTERRUPTED_STATUS = 130
+
+
+def interrupted_now(signum: int, frame: object) -> None:
+    """End the process at once: nothing is half-written yet, or everything already is."""
+    with contextlib.suppress(OSError):
+        os.write(2, INTERRUPTED_LINE)
+    os._exit(INTERRUPTED_STATUS)
+
+
+signal.signal(signal.SIGINT, interrupted_now)
 
 
 def main() -> None:
@@ -8,7 +33,7 @@ def main() -> None:
     of shell loops start fast."""
     from directives_cli.entry import run
 
-    run()
+    run(interrupt_handler=interrupted_now)
 
 
 if __name__ == "__main__":

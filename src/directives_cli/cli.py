@@ -331,7 +331,7 @@ def export_command(
 def validate_command(
     ctx: typer.Context,
     paths: Annotated[
-        list[Path] | None,
+        list[str] | None,
         typer.Argument(
             metavar="[PATH]...",
             help="Catalogue files or directories (default: the catalogue in use).",

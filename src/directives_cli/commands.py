@@ -16,12 +16,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from directives_cli.errors import NotFoundError, UsageError
+from directives_cli.errors import NotFoundError, Problem, UsageError
 from directives_cli.exits import ExitStatus
 from directives_cli.model import DIRECTIVE_FIELDS, Category, Filters, Hit
 from directives_cli.outcome import Output, Settings
 from directives_cli.render import RESULT_FIELDS, Format
 from directives_cli.render.formats import renderer_for
+from directives_cli.safetext import quoted
 
 if TYPE_CHECKING:
     from directives_cli.database import Index
@@ -64,8 +65,8 @@ def parse_fields(value: str | None, fmt: Format, *, search: bool = False) -> tup
     names = tuple(dict.fromkeys(name.strip() for name in value.split(",") if name.strip()))
     unknown = [name for name in names if name not in valid]
     if unknown or not names:
-        shown = unknown[0] if unknown else value
-        raise UsageError(f"unknown field '{shown}' (valid: {', '.join(valid)})")
+        named = unknown[0] if unknown else value
+        raise UsageError(f"unknown field {quoted(named)} (valid: {', '.join(valid)})")
     return names
 
 
@@ -189,14 +190,26 @@ def export_catalogue(
     return Output(notes=(*notes, export.summary(counts, sqlite, metadata)))
 
 
-def validate_catalogues(settings: Settings, paths: Sequence[Path]) -> Output:
+def validate_catalogues(settings: Settings, paths: Sequence[str]) -> Output:
     """`directives validate`: every problem of every catalogue named (or the one in use),
-    one line each on stdout; the status says whether there were any."""
+    one line each on stdout; the status says whether there were any. A path that cannot
+    be reached at all is named as typed ("meetings/"), without a line and column: there
+    is no file to point into."""
     from directives_cli import loader
-    from directives_cli.paths import resolve_catalogue
+    from directives_cli.paths import os_reason, resolve_catalogue
 
-    targets = list(paths) or [resolve_catalogue(settings.catalog, os.environ)]
-    problems = loader.check(targets)
+    targets: list[Path] = []
+    problems: list[Problem] = []
+    for typed in paths:
+        try:
+            os.stat(typed)
+        except OSError as error:
+            problems.append(Problem(typed, 0, 0, os_reason(error)))
+        else:
+            targets.append(Path(typed))
+    if not paths:
+        targets.append(resolve_catalogue(settings.catalog, os.environ))
+    problems = sorted(problems) + loader.check(targets) if targets else problems
     if not problems:
         return Output(summary="ok")
     noun = "problem" if len(problems) == 1 else "problems"

@@ -44,6 +44,7 @@ from directives_cli.paths import (
 
 # The completion code of options.py (the CLI layer) still reaches this name here.
 from directives_cli.paths import resolve_catalogue as resolve_catalogue
+from directives_cli.safetext import quoted
 
 if TYPE_CHECKING:
     import re
@@ -422,7 +423,7 @@ class _Checker:
         """An id or a date: text that matches the kind's pattern."""
         if value.__class__ is str and self.patterns[kind].fullmatch(value):
             return True
-        found = repr(value) if isinstance(value, str) else _kind(value)
+        found = quoted(value) if isinstance(value, str) else _kind(value)
         self.issue(path, f"{_label(path)}: expected {_PATTERN_HINTS[kind]}, found {found}")
         return False
 
@@ -430,7 +431,7 @@ class _Checker:
         """A speech act: one of the four the contract names."""
         if value in ACTS:
             return True
-        shown = f"{value!r} is not" if isinstance(value, str) else f"{_kind(value)} is not"
+        shown = f"{quoted(value)} is not" if isinstance(value, str) else f"{_kind(value)} is not"
         self.issue(path, f"{_label(path)}: {shown} one of {', '.join(ACTS)}")
         return False
 
@@ -463,7 +464,7 @@ class _Checker:
 
         if value == SCHEMA_VERSION:
             return True
-        found = repr(value) if isinstance(value, str) else _kind(value)
+        found = quoted(value) if isinstance(value, str) else _kind(value)
         self.issue(path, f"schema: this version reads schema {SCHEMA_VERSION}, found {found}")
         return False
 
@@ -596,7 +597,7 @@ def _kind(value: object) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return f"the text {value!r}"
+    return f"the text {quoted(value)}"
 
 
 def _meant_fields(unknown: Iterable[str], fields: dict[str, Field]) -> set[str]:
@@ -611,7 +612,7 @@ def _unknown_field(key: str, path: YamlPath, fields: dict[str, Field]) -> str:
     import difflib
 
     where = f"in {_label(path)}" if path else "at the top level"
-    message = f"unknown field {key!r} {where}"
+    message = f"unknown field {quoted(key)} {where}"
     close = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
     if close:
         message += f" (did you mean '{close[0]}'?)"

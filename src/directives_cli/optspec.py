@@ -25,6 +25,13 @@ from directives_cli.render import Color, Format
 Kind = Literal["flag", "text", "int", "float", "path", "choice"]
 
 
+#: The one rule for an empty value (`--sort ''`, `--catalog ''`, `--fields=`), whatever the
+#: option and whichever parser reads it: a usage error, never a silent default ("" is not
+#: "." for a path, nor "every field" for --fields). The fast path hands such a command line
+#: to Typer, whose parsers (`options.typer_option`) say this.
+EMPTY_VALUE = "the value is empty (give one, or leave the option out)"
+
+
 class Opt(NamedTuple):
     """One option: what a user types, what it means, and how it is checked.
 
