@@ -7,6 +7,8 @@ place that knows exit statuses, turns them into one stderr line and an exit code
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -460,7 +462,14 @@ def main_command(args: Sequence[str]) -> Answer | int:
     the status Typer ended with on its own (help, --version). Click's errors propagate
     to `entry.run`, which reports them."""
     command = typer.main.get_command(app)
-    result = command.main(args=list(args), prog_name="directives", standalone_mode=False)
+    try:
+        result = command.main(args=list(args), prog_name="directives", standalone_mode=False)
+    except SystemExit:
+        # Click meets a closed pipe (writing help) by wrapping stdout and exiting 1, the
+        # status the contract keeps for "not found": report it as a closed pipe instead.
+        if type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE)) from None
+        raise
     if isinstance(result, tuple):
         output, color = result
         if isinstance(output, Output) and isinstance(color, str):

@@ -293,7 +293,7 @@ def _nothing_found(index: Index, spec: SearchQuery) -> str:
     never meant."""
     from directives_cli import search
 
-    message = f"no directive matches {' '.join(repr(t) for t in spec.terms)}"
+    message = f"no directive matches {' '.join(quoted(t) for t in spec.terms)}"
     if spec.regex:
         return message
     hints = []

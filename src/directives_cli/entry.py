@@ -152,7 +152,8 @@ CLICK_MESSAGE_LENGTH = 400
 def _usage_message(error: Exception) -> str:
     """Click's message in the tool's own voice, on one line, with the outside text in it
     escaped and cut as every message's is, and a pointer to the help of the command."""
-    message = shown(" ".join(_click_phrase(error).split()), CLICK_MESSAGE_LENGTH)
+    phrase = " ".join(_click_phrase(error).split())
+    message = shown(phrase, CLICK_MESSAGE_LENGTH, repr_spelled=True)
     ctx = getattr(error, "ctx", None)
     if ctx is not None:
         message += f" (see '{ctx.command_path} --help')"
@@ -167,7 +168,8 @@ def _click_phrase(error: Exception) -> str:
     if "NoSuchOption" in kinds:
         close = getattr(error, "possibilities", None) or []
         hint = f" (did you mean {close[0]}?)" if close else ""
-        return f"no such option: {getattr(error, 'option_name', '')}{hint}"
+        name = getattr(error, "option_name", "")
+        return f"no such option: {shown(name, repr_spelled=False)}{hint}"
     if "BadParameter" in kinds and "MissingParameter" not in kinds:
         name = _param_name(error)
         where = f" for {name}" if name else ""

@@ -59,7 +59,7 @@ def resolve_catalogue(option: str | None, environ: Mapping[str, str]) -> Path:
         origin, path = "the bundled catalogue: the installation is incomplete", bundled_path()
     try:
         os.stat(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, ValueError):  # ValueError: a NUL, which no file name holds
         raise CatalogueError(f"catalogue not found: {shown(path)} ({origin})") from None
     except OSError as error:
         reason = os_reason(error)

@@ -275,9 +275,9 @@ _ALL_IDS = "SELECT id FROM directives INDEXED BY directives_id"
 
 
 def _no_directive(wanted: str, suggestions: Sequence[str]) -> str:
-    message = f"no directive {wanted!r}"
+    message = f"no directive {quoted(wanted)}"
     if suggestions:
-        return message + f" (did you mean {', '.join(suggestions)}?)"
+        return message + f" (did you mean {', '.join(map(escaped, suggestions))}?)"
     return message + " (see 'directives list -f ids' for the ids there are)"
 
 

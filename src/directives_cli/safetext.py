@@ -70,14 +70,27 @@ def escape_field(text: str) -> str:
     return _FIELD.sub(_replace, text)
 
 
-def shown(value: object, limit: int = SHOWN_LENGTH) -> str:
+def shown(value: object, limit: int = SHOWN_LENGTH, *, repr_spelled: bool = False) -> str:
     """An outside value (a name, path, term, option value) as a message quotes it: escaped
     as `plain` escapes a field, and cut to ``limit`` characters with the full length said,
-    so one line stays one readable line whatever the value holds."""
+    so one line stays one readable line whatever the value holds.
+
+    ``repr_spelled`` is for text a library already spelt with `repr` (Click quotes the
+    value it refuses that way): its backslashes are escapes already, so they are kept as
+    they are, and only what `repr` left raw is escaped, in the same spelling.
+    """
     text = value if isinstance(value, str) else str(value)
+    escape = _escape_raw if repr_spelled else escape_field
     if len(text) <= limit:
-        return escape_field(text)
-    return f"{escape_field(text[:limit])}… ({len(text)} characters)"
+        return escape(text)
+    return f"{escape(text[:limit])}… ({len(text)} characters)"
+
+
+_RAW = re.compile(f"[{DANGEROUS}]")
+
+
+def _escape_raw(text: str) -> str:
+    return _RAW.sub(_replace, text)
 
 
 def quoted(value: object) -> str:
