@@ -67,7 +67,8 @@ class Opt(NamedTuple):
 CATALOG = Opt(
     "catalog",
     ("--catalog",),
-    "Catalogue file or directory (default: $DIRECTIVES_CATALOG, else the bundled one).",
+    "Catalogue file or directory (default: $DIRECTIVES_CATALOG unless empty, else the "
+    "bundled one).",
     kind="path",
     show_default=False,
 )
