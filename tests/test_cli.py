@@ -631,3 +631,113 @@ def test_a_speaker_or_tag_nobody_has_gets_a_note_on_stderr(cli: Invoke) -> None:
     )
     quiet = cli("list", "--speaker", "chen gang", "-f", "ids")
     assert quiet.out and quiet.err == ""
+
+
+# ---- editors' notes, the meeting record, whole themes -------------------------------------
+
+
+def noted_records() -> list[dict[str, object]]:
+    return [d for d in bundled_records() if "note" in d]
+
+
+@pytest.mark.parametrize("term", ["delegate", "streamline"])
+def test_search_finds_what_a_phrase_most_likely_means_through_its_note(
+    cli: Invoke, term: str
+) -> None:
+    expected = [d["id"] for d in noted_records() if term in str(d["note"]).lower()]
+    assert expected, f"a note reads a phrase as {term!r}"
+    result = cli("search", term, "-f", "json")
+    assert result.code == 0, result.err
+    hits = json.loads(result.out)
+    assert [h["id"] for h in hits] == expected
+    for hit in hits:
+        assert hit["matched"] == ["note"]
+        assert term not in str(hit["text"]).lower() and term in str(hit["note"]).lower()
+    within = cli("search", term, "--in", "note", "-f", "ids")
+    assert (within.code, within.out.splitlines()) == (0, expected)
+    assert cli("search", term, "--in", "title,text,quote", "-f", "ids").code == 1
+
+
+def test_search_for_half_of_a_theme_finds_the_whole_theme(cli: Invoke) -> None:
+    phrase = "efficiency of supervision"
+    categories = json.loads(cli("categories", "-f", "json").out)
+    (theme,) = [c for c in categories if phrase in str(c["title"])]
+    result = cli("search", phrase, "-f", "json")
+    assert result.code == 0, result.err
+    hits = {h["id"]: h for h in json.loads(result.out)}
+    members = [str(d["id"]) for d in bundled_records() if d["category"] == theme["id"]]
+    assert len(members) == theme["count"] > 1
+    assert set(members) <= set(hits)
+    assert all("category" in hits[m]["matched"] for m in members)
+
+
+def test_show_keeps_the_note_apart_from_text_and_quote_in_every_format(cli: Invoke) -> None:
+    noted = noted_records()[0]
+    bare = next(d for d in bundled_records() if "note" not in d)
+    one = json.loads(cli("show", str(noted["id"]), "-f", "json").out)
+    assert one["note"] == noted["note"] and one["text"] == noted["text"]
+    assert one["quote"] == noted["quote"]
+    assert json.loads(cli("show", str(bare["id"]), "-f", "json").out)["note"] is None
+    pairs = dict(line.split("\t", 1) for line in cli("show", str(noted["id"])).out.splitlines())
+    assert pairs["note"] == noted["note"]
+    assert "note\t\n" in cli("show", str(bare["id"])).out
+    table = cli("show", str(noted["id"]), "-f", "table", env={"COLUMNS": "400"}).out
+    flat = " ".join(table.replace("│", " ").split())
+    assert f"Editor's note {noted['note']}" in flat
+    assert flat.index(str(noted["text"])) < flat.index("«") < flat.index("Editor's note")
+    assert "Editor's note" not in cli("show", str(bare["id"]), "-f", "table").out
+    for fmt in FORMATS:
+        result = cli("show", str(noted["id"]), "-f", fmt)
+        assert result.code == 0, (fmt, result.err)
+        if fmt != "ids":
+            assert "Editor's note" in result.out if fmt == "table" else "note" in result.out
+
+
+def test_meeting_shows_what_guided_it_and_what_it_implemented_in_every_format(
+    cli: Invoke,
+) -> None:
+    written = yaml.safe_load(BUNDLED.read_text(encoding="utf-8"))["meeting"]
+    (meeting,) = json.loads(cli("meeting", "-f", "json").out)
+    assert meeting["guided_by"] == written["guided_by"]
+    assert meeting["implemented"] == written["implemented"] and meeting["implemented"]
+    assert meeting["note"] == written["note"]
+    assert not set(meeting["guided_by"]) & set(meeting["implemented"])
+    (from_yaml,) = yaml.safe_load(cli("meeting", "-f", "yaml").out)
+    assert from_yaml["implemented"] == written["implemented"]
+    (row,) = csv.DictReader(io.StringIO(cli("meeting", "-f", "csv").out))
+    assert json.loads(row["implemented"]) == written["implemented"]
+    pairs = dict(line.split("\t", 1) for line in cli("meeting").out.splitlines() if line)
+    assert json.loads(pairs["implemented"]) == written["implemented"]
+    assert pairs["note"] == written["note"]
+    table = " ".join(cli("meeting", "-f", "table", env={"COLUMNS": "400"}).out.split())
+    assert f"implemented {', '.join(written['implemented'])}" in table
+    assert f"Editor's note {written['note']}" in table
+    for fmt in ("jsonl", "markdown"):
+        result = cli("meeting", "-f", fmt)
+        assert result.code == 0 and written["implemented"][0] in result.out, fmt
+
+
+def test_added_fields_come_last_so_no_column_moves(cli: Invoke) -> None:
+    listed = next(csv.reader(io.StringIO(cli("list", "-f", "csv").out)))
+    assert listed == [*DIRECTIVE_FIELDS] and listed[-1] == "note"
+    found = next(csv.reader(io.StringIO(cli("search", "reform", "-f", "csv").out)))
+    assert found == [*DIRECTIVE_FIELDS[:-1], "score", "matched", "note"]
+    for line in cli("list").out.splitlines():
+        assert len(line.split("\t")) == 4
+
+
+def test_a_bad_note_is_reported_at_its_line_and_column(cli: Invoke, tmp_path: Path) -> None:
+    path = tmp_path / "notes.yaml"
+    path.write_text(catalogue_text([{"id": "A-1", "note": ""}]), encoding="utf-8")
+    result = cli("validate", str(path))
+    assert result.code == 3
+    assert re.fullmatch(
+        rf"{re.escape(str(path))}:\d+:\d+: directives\[0\]\.note: expected text, found an"
+        r" empty string\n",
+        result.out,
+    ), result.out
+    good = tmp_path / "good.yaml"
+    good.write_text(catalogue_text([{"id": "A-1", "note": "A reading."}]), encoding="utf-8")
+    assert cli("validate", str(good)).code == 0
+    shown = json.loads(cli("--catalog", str(good), "show", "A-1", "-f", "json").out)
+    assert shown["note"] == "A reading."

@@ -61,11 +61,15 @@ def _drop_directive(text: str, ident: str) -> str:
     return text[:start] + text[end:]
 
 
+#: The bundled reform theme's title, as the source words the theme.
+REFORM_TITLE = "Deepen the reform of safety supervision and innovate the working mechanism"
+
+
 def edited(text: str) -> str:
     """The bundled catalogue edited: a meeting field, a category title, a directive's
     text, a directive moved to another category, one removed, one added, a statistic."""
     text = _replace_once(text, 'location: "Hefei, Anhui"', 'location: "Hefei, Anhui Province"')
-    text = _replace_once(text, "title: Reform\n", "title: Reform and innovation\n")
+    text = _replace_once(text, f"title: {REFORM_TITLE}\n", "title: Reform and innovation\n")
     text = _replace_once(
         text,
         "should talk about politics and the overall\n      situation.",
@@ -120,7 +124,9 @@ def test_json_records_name_every_change_and_field(cli: Invoke, editions: Edition
     assert by_id[MEETING]["fields"] == {
         "location": {"old": "Hefei, Anhui", "new": "Hefei, Anhui Province"}
     }
-    assert by_id["reform"]["fields"] == {"title": {"old": "Reform", "new": "Reform and innovation"}}
+    assert by_id["reform"]["fields"] == {
+        "title": {"old": REFORM_TITLE, "new": "Reform and innovation"}
+    }
     assert by_id["OV-1"]["fields"] == {"text": {"old": OV1_OLD, "new": OV1_NEW}}
     assert by_id["OV-2"]["fields"] == {"category": {"old": "overall", "new": "reform"}}
     assert by_id["ST-1"]["fields"] == {
@@ -188,7 +194,7 @@ def test_markdown_is_a_review_comment(cli: Invoke, editions: Editions) -> None:
     assert code == 1
     lines = out.splitlines()
     assert lines[0] == "**directives diff**: 1 added, 1 removed, 5 changed"
-    assert f"- **changed** directive `OV-2` in `{MEETING}`: Advance institutional reform" in out
+    assert f'- **changed** directive `OV-2` in `{MEETING}`: Realize the "two mistakes' in out
     assert "  - category: ~~overall~~**reform**" in lines
     assert "system ~~should~~**must** talk" in out
 
@@ -507,3 +513,20 @@ def test_git_diff_driver_from_readme(
         env=env,
     )
     assert (review.returncode, review.stdout) == (1, "NEW-1\nOV-1\nOV-2\nRC-1\n")
+
+
+def test_a_changed_note_is_a_change_of_its_own_field(cli: Invoke, tmp_path: Path) -> None:
+    text = BUNDLED.read_text(encoding="utf-8")
+    noted = _replace_once(
+        text,
+        "    title: Politics and overall aims\n",
+        "    title: Politics and overall aims\n    note: An editor's grouping.\n",
+    )
+    noted = _replace_once(noted, "A reading of a machine translation: possibly", "Possibly")
+    old, new = _edition(tmp_path / "old", text), _edition(tmp_path / "new", noted)
+    result = cli("diff", str(old), str(new), "-f", "json")
+    assert result.code == 1, result.err
+    fields = {r["id"]: r["fields"] for r in json.loads(result.out)}
+    assert list(fields) == ["overall", "RF-4"]
+    assert fields["overall"] == {"note": {"old": None, "new": "An editor's grouping."}}
+    assert list(fields["RF-4"]) == ["note"]

@@ -26,7 +26,7 @@ from conftest import BUNDLED, REPO, Invoke, catalogue_text
 
 TWO_MEETINGS = REPO / "tests" / "fixtures" / "loader" / "two-meetings"
 TABLES = ("meetings", "categories", "directives", "statistics")
-LIST_FIELDS = {"addressees", "tags", "speakers", "guided_by", "attendees", "source"}
+LIST_FIELDS = {"addressees", "tags", "speakers", "guided_by", "implemented", "attendees", "source"}
 
 Export = Callable[..., Path]
 
@@ -149,7 +149,9 @@ def test_columns_are_the_json_keys_in_order(cli: Invoke, export: Export) -> None
     assert columns["categories"] == list(json_out(cli, "categories")[0])
     meeting = json_out(cli, "meeting")[0]
     assert columns["meetings"] == [k for k in meeting if k != "statistics"]
-    assert columns["statistics"] == ["id", "meeting", "subject", "period", "change", "quote"]
+    assert columns["statistics"] == [
+        "id", "meeting", "subject", "period", "change", "quote", "note",
+    ]  # fmt: skip
 
 
 def test_hostile_text_survives_the_export(cli: Invoke, export: Export, tmp_path: Path) -> None:
@@ -250,6 +252,9 @@ def test_sqlite_utils_reads_the_export(export: Export) -> None:
     assert hits == [{"id": "RC-9"}]
     # Porter stemming: the plural finds the singular, as the tool's own search does.
     assert len(list(db.table("directives").search("reforms"))) >= 10
+    # An editor's note is searched too, as by `directives search delegate`.
+    noted = [r["id"] for r in db.table("directives").search("delegate", columns=["id"])]
+    assert noted and all("delegate" in str(db.table("directives").get(i)["note"]) for i in noted)
 
 
 def test_sqlite_utils_command_line_searches_the_export(export: Export) -> None:

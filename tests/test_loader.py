@@ -147,6 +147,7 @@ def test_valid_catalogue_builds_the_model(write: Write) -> None:
         "quote": "firmly hold the safety bottom line",
         "addressees": ["the departments"],
         "tags": ["safety", "risk"],
+        "note": None,
     }
     assert catalogue.directives[1].tags == ()
     assert document.statistics[0].record()["period"] == "2018"
@@ -164,7 +165,9 @@ def test_meeting_extras_are_loaded(write: Write) -> None:
             "      role: a member of the Party Committee\n"
             "    - name: Someone Else\n"
             "  guided_by: [the plan]\n"
-            "  attendees: [the ministry, the bureau]\n",
+            "  implemented: [the spirit of the plan]\n"
+            "  attendees: [the ministry, the bureau]\n"
+            "  note: The year is implied.\n",
         )
     )
     meeting = loader.load(write(text)).meetings[0]
@@ -175,7 +178,24 @@ def test_meeting_extras_are_loaded(write: Write) -> None:
         ("Someone Else", None),
     ]
     assert meeting.guided_by == ("the plan",)
+    assert meeting.implemented == ("the spirit of the plan",)
     assert meeting.attendees == ("the ministry", "the bureau")
+    assert meeting.note == "The year is implied."
+
+
+def test_notes_are_loaded_apart_from_the_source_words(write: Write) -> None:
+    text = edited(
+        ("    description: Risk prevention.\n", "    description: Risk prevention.\n    note: C\n"),
+        ("    tags: [safety, risk]\n", "    tags: [safety, risk]\n    note: D\n"),
+        ("    quote: decreased by 45%", "    note: S\n    quote: decreased by 45%"),
+    )
+    catalogue = loader.load(write(text))
+    (document,) = catalogue.documents
+    assert [c.note for c in document.categories] == ["C", None]
+    assert [d.note for d in catalogue.directives] == ["D", None]
+    assert catalogue.directives[0].text == "Hold the safety bottom line."
+    assert document.statistics[0].note == "S"
+    assert document.meeting.note is None and document.meeting.implemented == ()
 
 
 def test_bundled_catalogue_loads_and_checks_clean() -> None:
@@ -578,6 +598,26 @@ CASES: list[tuple[str, tuple[tuple[str, str], ...], list[str]]] = [
         "directive-a-string",
         (("directives:\n", "directives:\n  - just text\n"),),
         ["19:5: directives[0]: expected a mapping, found the text 'just text'"],
+    ),
+    (
+        "note-empty",
+        (("    tags: [safety, risk]\n", "    tags: [safety, risk]\n    note: ''\n"),),
+        ["28:11: directives[0].note: expected text, found an empty string"],
+    ),
+    (
+        "note-a-list",
+        (("  location: Hefei, Anhui\n", "  location: Hefei, Anhui\n  note: [a, b]\n"),),
+        ["8:9: meeting.note: expected text, found a list"],
+    ),
+    (
+        "implemented-not-a-list",
+        (("  location: Hefei, Anhui\n", "  location: Hefei, Anhui\n  implemented: the plan\n"),),
+        ["8:16: meeting.implemented: expected a list of text, found the text 'the plan'"],
+    ),
+    (
+        "note-misspelt",
+        (("    tags: [safety, risk]\n", "    tags: [safety, risk]\n    notes: x\n"),),
+        ["28:5: unknown field 'notes' in directives[0] (did you mean 'note'?)"],
     ),
     (
         "empty-title",

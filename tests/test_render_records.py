@@ -8,7 +8,8 @@ import pytest
 
 from directives_cli.errors import UsageError
 from directives_cli.model import DIRECTIVE_FIELDS, Hit
-from directives_cli.render import SEARCH_FIELDS
+from directives_cli.render import SEARCH_FIELDS, Format
+from directives_cli.render.formats import default_fields
 from directives_cli.render.records import (
     category_records,
     directive_records,
@@ -40,6 +41,20 @@ def test_hits_add_a_rounded_score_and_the_matched_fields() -> None:
     assert list(record)[-2:] == ["score", "matched"]
     assert record["score"] == 3.1416
     assert record["matched"] == ["title", "tags"]
+
+
+def test_a_note_is_its_own_key_last_and_null_when_absent() -> None:
+    [bare, noted] = directive_records(
+        [samples.directive(), samples.directive(2, note="A reading.")], DIRECTIVE_FIELDS
+    )
+    assert list(bare)[-1] == "note" and bare["note"] is None
+    assert noted["note"] == "A reading." and noted["text"] != noted["note"]
+
+
+def test_search_results_keep_score_and_matched_where_they_were_and_add_note_after() -> None:
+    fields = default_fields(Format.CSV, search=True)
+    assert fields[:10] == DIRECTIVE_FIELDS[:10]
+    assert fields[10:] == ("score", "matched", "note")
 
 
 @pytest.mark.parametrize(
@@ -75,8 +90,10 @@ def test_category_records() -> None:
         "title": "Risk prevention and control",
         "description": "Holding the safety bottom line.",
         "count": 12,
+        "note": None,
     }
-    assert [list(r) for r in records] == [["meeting", "id", "title", "description", "count"]] * 3
+    keys = ["meeting", "id", "title", "description", "count", "note"]
+    assert [list(r) for r in records] == [keys] * 3
     assert [r["count"] for r in records] == [12, 7, 0]
 
 
@@ -94,9 +111,11 @@ def test_meeting_records_nest_speakers_source_and_statistics() -> None:
             {"name": "Chen Gang", "role": "a member of the Party Committee"},
             {"name": "Li Si", "role": None},
         ],
-        "guided_by": ["the National Market Supervision Work Conference"],
+        "guided_by": ["the plan"],
+        "implemented": ["the National Market Supervision Work Conference"],
         "attendees": ["the Emergency Management Department", "China Special Equipment Institute"],
         "source": {"title": "The report", "file": "sources/report.txt"},
+        "note": "Reading of a machine translation: the year is implied.",
         "statistics": [
             {
                 "id": "ST-1",
@@ -104,6 +123,7 @@ def test_meeting_records_nest_speakers_source_and_statistics() -> None:
                 "period": "2018",
                 "change": "-45%",
                 "quote": "fell by 45%",
+                "note": "Year implied.",
             },
             {
                 "id": "ST-2",
@@ -111,6 +131,7 @@ def test_meeting_records_nest_speakers_source_and_statistics() -> None:
                 "period": "2018",
                 "change": "1.10",
                 "quote": "no change",
+                "note": None,
             },
         ],
     }
@@ -123,6 +144,8 @@ def test_a_minimal_meeting_has_every_key_with_empty_values() -> None:
     assert minimal["published_title"] is None
     assert minimal["source"] is None
     assert minimal["speakers"] == minimal["statistics"] == minimal["attendees"] == []
+    assert minimal["implemented"] == []
+    assert minimal["note"] is None
 
 
 def test_meeting_records_ignore_directives() -> None:

@@ -199,6 +199,15 @@ def test_panel_shows_every_part_of_a_directive() -> None:
         assert part in flat(out), part
 
 
+def test_panel_labels_the_note_and_keeps_it_after_the_text_and_the_quote() -> None:
+    d = samples.directive(note="A reading of a machine translation.")
+    out = flat(draw(directive_panel(d, CONTEXT, None), 120))
+    assert "Editor's note A reading of a machine translation." in out
+    assert out.index(d.text) < out.index("«") < out.index("Editor's note")
+    bare = draw(directive_panel(samples.directive(), CONTEXT, None), 120)
+    assert "Editor's note" not in flat(bare)
+
+
 def test_panel_sets_the_quote_in_its_source_sentence() -> None:
     parts = segments(directive_panel(samples.directive(), CONTEXT, None))
     quote = [
@@ -253,6 +262,12 @@ def test_categories_show_ids_titles_descriptions_counts_and_bars() -> None:
     assert "Holding the safety bottom line." in out
 
 
+def test_a_category_note_is_labelled_under_its_description() -> None:
+    noted = samples.category(note="An editor's grouping.")
+    out = flat(draw(categories_table([(noted, 1)]), 120))
+    assert "Holding the safety bottom line. Editor's note: An editor's grouping." in out
+
+
 def test_categories_of_several_meetings_show_the_meeting() -> None:
     counts = [*samples.category_counts(), (samples.category("other", meeting="m-2020"), 3)]
     out = draw(categories_table(counts), 160)
@@ -292,7 +307,12 @@ def test_meeting_view_shows_metadata_people_and_figures() -> None:
         "SAMR",
         "Chen Gang, a member of the Party Committee",
         "Li Si",
-        "the National Market Supervision Work Conference",
+        "guided by    the plan",
+        "implemented  the National Market Supervision Work Conference",
+        "Editor's note",
+        "Reading of a machine translation: the year is implied.",
+        "editor's note",
+        "Year implied.",
         "- the Emergency Management Department",
         "The report (sources/report.txt)",
         "Figures reported",
@@ -326,9 +346,11 @@ def test_meeting_view_is_safe_and_complete_at_any_width(width: int) -> None:
         organiser=value,
         speakers=(Speaker(value, value),),
         guided_by=(value,),
+        implemented=(value,),
         attendees=(value,),
+        note=value,
     )
-    stats = tuple(Statistic(f"ST-{n}", "m", value, value, value, value) for n in range(3))
+    stats = tuple(Statistic(f"ST-{n}", "m", value, value, value, value, value) for n in range(3))
     out = draw(
         meeting_view([samples.document(meeting=meeting, statistics=stats)]), width, colour=True
     )

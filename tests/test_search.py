@@ -301,8 +301,28 @@ def test_matched_fields_in_output_order() -> None:
     order = [DIRECTIVE_FIELDS.index(f) for f in hit.matched]
     assert order == sorted(order)
     assert search.MATCHED_ORDER == (
-        "category", "title", "text", "speaker", "quote", "addressees", "tags",
+        "category", "title", "text", "speaker", "quote", "addressees", "tags", "note",
     )  # fmt: skip
+
+
+def test_a_note_is_searched_at_the_lowest_weight_and_reported() -> None:
+    index = index_of(
+        document(
+            [
+                directive("N-1", note="Most likely: delegate power."),
+                directive("N-2", addressees=("the delegate power office",)),
+                directive("N-3", speaker="Delegate Power"),
+                directive("N-4", text="Nothing about it."),
+            ]
+        )
+    )
+    hits = run(index, "delegate power")
+    assert set(ids(hits)[:2]) == {"N-2", "N-3"} and ids(hits)[2:] == ["N-1"]
+    assert hits[-1].matched == ("note",)
+    assert hits[-1].terms == ("delegate power",)
+    assert ids(run(index, "delegate", fields=("note",))) == ["N-1"]
+    assert ids(run(index, "delegate", fields=("text",))) == []
+    assert search.WEIGHTS["note"] < min(w for f, w in search.WEIGHTS.items() if f != "note")
 
 
 def test_matched_fields_cover_any_term() -> None:

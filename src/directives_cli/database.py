@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     Stat = tuple[int, int, int, int, int]
 
 #: Version of the table layout below; bump it whenever a table or column changes.
-FORMAT = 3
+FORMAT = 4
 
 
 #: Separates the items of a stored list (tags, addressees); a value containing it is
@@ -81,7 +81,8 @@ CREATE TABLE categories(
     meeting TEXT NOT NULL COLLATE NOCASE,
     id TEXT NOT NULL COLLATE NOCASE,
     title TEXT NOT NULL,
-    description TEXT NOT NULL
+    description TEXT NOT NULL,
+    note TEXT
 );
 CREATE TABLE directives(
     position INTEGER PRIMARY KEY,
@@ -95,7 +96,8 @@ CREATE TABLE directives(
     addressees TEXT NOT NULL,
     title TEXT NOT NULL,
     text TEXT NOT NULL,
-    quote TEXT NOT NULL
+    quote TEXT NOT NULL,
+    note TEXT
 );
 CREATE TABLE speaker_names(speaker TEXT PRIMARY KEY, fold TEXT NOT NULL);
 CREATE TABLE tag_names(tag TEXT PRIMARY KEY, fold TEXT NOT NULL);
@@ -122,6 +124,7 @@ SEARCH_FIELDS_ALLOWED: tuple[str, ...] = (
     "addressees",
     "speaker",
     "category",
+    "note",
 )
 #: Joins the items of a list field (tags, addressees) into the text the full-text table
 #: indexes; search joins them the same way to find the words it matched.
@@ -165,7 +168,7 @@ def create_indexes(conn: sqlite3.Connection) -> None:
 
 INSERT_DIRECTIVE = (
     "INSERT INTO directives(position, id, document, meeting, category, act, speaker, tags,"
-    " addressees, title, text, quote) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+    " addressees, title, text, quote, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 
 

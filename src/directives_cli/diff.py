@@ -214,7 +214,7 @@ def _directive_record(item: object) -> dict[str, object]:
 
 def _category_record(item: object) -> dict[str, object]:
     assert isinstance(item, Category)
-    return {"title": item.title, "description": item.description}
+    return {"title": item.title, "description": item.description, "note": item.note}
 
 
 def _stat_record(item: object) -> dict[str, object]:

@@ -635,7 +635,8 @@ def _build_document(name: str, value: Any, source_text: str | None) -> Document:
     meeting = _build_meeting(value["meeting"], source_text)
     mid = meeting.id
     categories = tuple(
-        Category(c["id"], c["title"], c["description"], mid) for c in value["categories"]
+        Category(c["id"], c["title"], c["description"], mid, c.get("note"))
+        for c in value["categories"]
     )
     directives = tuple(
         Directive(
@@ -649,11 +650,12 @@ def _build_document(name: str, value: Any, source_text: str | None) -> Document:
             d["quote"],
             tuple(d.get("addressees", ())),
             tuple(d.get("tags", ())),
+            d.get("note"),
         )
         for d in value["directives"]
     )
     statistics = tuple(
-        Statistic(s["id"], mid, s["subject"], s["period"], s["change"], s["quote"])
+        Statistic(s["id"], mid, s["subject"], s["period"], s["change"], s["quote"], s.get("note"))
         for s in value.get("statistics", ())
     )
     return Document(name, meeting, categories, directives, statistics)
@@ -672,6 +674,8 @@ def _build_meeting(m: dict[str, Any], source_text: str | None) -> Meeting:
         organiser=m.get("organiser"),
         speakers=tuple(Speaker(s["name"], s.get("role")) for s in m.get("speakers", ())),
         guided_by=tuple(m.get("guided_by", ())),
+        implemented=tuple(m.get("implemented", ())),
         attendees=tuple(m.get("attendees", ())),
         source=Source(source["title"], source["file"], source_text) if source else None,
+        note=m.get("note"),
     )

@@ -28,7 +28,11 @@ DIRECTIVE_FIELDS: tuple[str, ...] = (
     "quote",
     "addressees",
     "tags",
+    "note",
 )
+#: Fields added after the first release: published after every other key (a search's
+#: ``score`` and ``matched`` included), so no column a script cuts by position moves.
+ADDED_FIELDS: tuple[str, ...] = ("note",)
 
 
 class _Record:
@@ -98,7 +102,7 @@ class Meeting(_Record):
 
     __slots__ = (
         "id", "title", "start", "location", "published_title", "end", "organiser",
-        "speakers", "guided_by", "attendees", "source",
+        "speakers", "guided_by", "implemented", "attendees", "source", "note",
     )  # fmt: skip
     id: str
     title: str
@@ -109,8 +113,12 @@ class Meeting(_Record):
     organiser: str | None
     speakers: tuple[Speaker, ...]
     guided_by: tuple[str, ...]
+    #: What the source says the meeting "implemented the spirit of".
+    implemented: tuple[str, ...]
     attendees: tuple[str, ...]
     source: Source | None
+    #: An editor's note: never the source's words.
+    note: str | None
 
     def __init__(
         self,
@@ -125,6 +133,9 @@ class Meeting(_Record):
         guided_by: tuple[str, ...] = (),
         attendees: tuple[str, ...] = (),
         source: Source | None = None,
+        *,
+        implemented: tuple[str, ...] = (),
+        note: str | None = None,
     ) -> None:
         _set(self, "id", id)
         _set(self, "title", title)
@@ -135,8 +146,10 @@ class Meeting(_Record):
         _set(self, "organiser", organiser)
         _set(self, "speakers", speakers)
         _set(self, "guided_by", guided_by)
+        _set(self, "implemented", implemented)
         _set(self, "attendees", attendees)
         _set(self, "source", source)
+        _set(self, "note", note)
 
     def record(self) -> dict[str, object]:
         """The meeting as the machine formats publish it (and the index stores it):
@@ -152,25 +165,32 @@ class Meeting(_Record):
             "organiser": self.organiser,
             "speakers": [{"name": s.name, "role": s.role} for s in self.speakers],
             "guided_by": list(self.guided_by),
+            "implemented": list(self.implemented),
             "attendees": list(self.attendees),
             "source": None if source is None else {"title": source.title, "file": source.file},
+            "note": self.note,
         }
 
 
 class Category(_Record):
     """A theme of the meeting that directives are grouped under."""
 
-    __slots__ = ("id", "title", "description", "meeting")
+    __slots__ = ("id", "title", "description", "meeting", "note")
     id: str
     title: str
     description: str
     meeting: str
+    #: An editor's note: never the source's words.
+    note: str | None
 
-    def __init__(self, id: str, title: str, description: str, meeting: str) -> None:
+    def __init__(
+        self, id: str, title: str, description: str, meeting: str, note: str | None = None
+    ) -> None:
         _set(self, "id", id)
         _set(self, "title", title)
         _set(self, "description", description)
         _set(self, "meeting", meeting)
+        _set(self, "note", note)
 
 
 class Directive(_Record):
@@ -187,6 +207,8 @@ class Directive(_Record):
     quote: str
     addressees: tuple[str, ...]
     tags: tuple[str, ...]
+    #: An editor's note: never the source's words, so kept apart from text and quote.
+    note: str | None
 
     def __init__(
         self,
@@ -200,6 +222,7 @@ class Directive(_Record):
         quote: str,
         addressees: tuple[str, ...] = (),
         tags: tuple[str, ...] = (),
+        note: str | None = None,
     ) -> None:
         _set(self, "id", id)
         _set(self, "meeting", meeting)
@@ -211,8 +234,9 @@ class Directive(_Record):
         _set(self, "quote", quote)
         _set(self, "addressees", addressees)
         _set(self, "tags", tags)
+        _set(self, "note", note)
 
-    def record(self) -> dict[str, str | list[str]]:
+    def record(self) -> dict[str, str | list[str] | None]:
         """The directive as the machine formats publish it, keys in contract order."""
         return {
             "id": self.id,
@@ -225,22 +249,32 @@ class Directive(_Record):
             "quote": self.quote,
             "addressees": list(self.addressees),
             "tags": list(self.tags),
+            "note": self.note,
         }
 
 
 class Statistic(_Record):
     """A figure the meeting reported, as the source gives it."""
 
-    __slots__ = ("id", "meeting", "subject", "period", "change", "quote")
+    __slots__ = ("id", "meeting", "subject", "period", "change", "quote", "note")
     id: str
     meeting: str
     subject: str
     period: str
     change: str
     quote: str
+    #: An editor's note: never the source's words.
+    note: str | None
 
     def __init__(
-        self, id: str, meeting: str, subject: str, period: str, change: str, quote: str
+        self,
+        id: str,
+        meeting: str,
+        subject: str,
+        period: str,
+        change: str,
+        quote: str,
+        note: str | None = None,
     ) -> None:
         _set(self, "id", id)
         _set(self, "meeting", meeting)
@@ -248,8 +282,9 @@ class Statistic(_Record):
         _set(self, "period", period)
         _set(self, "change", change)
         _set(self, "quote", quote)
+        _set(self, "note", note)
 
-    def record(self) -> dict[str, str]:
+    def record(self) -> dict[str, str | None]:
         """The statistic as the machine formats publish it."""
         return {
             "id": self.id,
@@ -258,6 +293,7 @@ class Statistic(_Record):
             "period": self.period,
             "change": self.change,
             "quote": self.quote,
+            "note": self.note,
         }
 
 

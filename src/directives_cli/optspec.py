@@ -167,7 +167,7 @@ WITHIN = Opt(
     "within",
     ("--in",),
     "Search only these fields (comma list): "
-    "title, text, quote, tags, addressees, speaker, category.",
+    "title, text, quote, tags, addressees, speaker, category, note.",
     show_default=False,
     completer="search_fields",
 )

@@ -41,8 +41,11 @@ SORT_KEYS: tuple[str, ...] = ("catalogue", "id", "category", "act", "speaker", "
 
 #: The columns `directive_from_row` expects, in order, for a directives table aliased ``d``.
 DIRECTIVE_COLUMNS = (
-    "d.id, d.meeting, d.category, d.title, d.text, d.speaker, d.act, d.quote, d.addressees, d.tags"
+    "d.id, d.meeting, d.category, d.title, d.text, d.speaker, d.act, d.quote, d.addressees, d.tags,"
+    " d.note"
 )
+#: Where a column selected after DIRECTIVE_COLUMNS (such as ``d.position``) lands in a row.
+AFTER_DIRECTIVE_COLUMNS = DIRECTIVE_COLUMNS.count(",") + 1
 
 _ANY = Filters()
 #: Rows fetched per statement when materialising directives by position.
@@ -70,6 +73,7 @@ def directive_from_row(row: Sequence[Any]) -> Directive:
         quote=row[7],
         addressees=decode_list(row[8]),
         tags=decode_list(row[9]),
+        note=row[10],
     )
 
 
@@ -207,7 +211,7 @@ def fetch_directives(index: Index, positions: Sequence[int]) -> Iterator[Directi
             f" WHERE d.position IN ({_marks(len(chunk))})",
             chunk,
         )
-        found = {row[10]: row for row in rows}
+        found = {row[AFTER_DIRECTIVE_COLUMNS]: row for row in rows}
         for position in chunk:
             yield directive_from_row(found[position])
 
@@ -329,12 +333,12 @@ def category_counts(index: Index, filters: Filters = _ANY) -> list[tuple[Categor
         )
     }
     result: list[tuple[Category, int]] = []
-    for document, meeting, cid, title, description in index.rows(
-        "SELECT document, meeting, id, title, description FROM categories ORDER BY position"
+    for document, meeting, cid, title, description, note in index.rows(
+        "SELECT document, meeting, id, title, description, note FROM categories ORDER BY position"
     ):
         if (meetings and meeting.lower() not in meetings) or (chosen and cid.lower() not in chosen):
             continue
-        category = Category(id=cid, title=title, description=description, meeting=meeting)
+        category = Category(cid, title, description, meeting, note)
         result.append((category, counts.get((document, cid.lower()), 0)))
     return result
 
@@ -346,10 +350,10 @@ def documents(index: Index, *, with_source: bool = False) -> list[Document]:
     out unless ``with_source``: both can be large, and most callers want neither.
     """
     categories: dict[int, list[Category]] = {}
-    for doc, meeting, cid, title, description in index.rows(
-        "SELECT document, meeting, id, title, description FROM categories ORDER BY position"
+    for doc, meeting, cid, title, description, note in index.rows(
+        "SELECT document, meeting, id, title, description, note FROM categories ORDER BY position"
     ):
-        categories.setdefault(doc, []).append(Category(cid, title, description, meeting))
+        categories.setdefault(doc, []).append(Category(cid, title, description, meeting, note))
     source = "source" if with_source else "NULL"
     return [
         Document(
@@ -377,8 +381,10 @@ def _meeting(record: dict[str, Any], text: str | None) -> Meeting:
         organiser=record["organiser"],
         speakers=tuple(Speaker(s["name"], s["role"]) for s in record["speakers"]),
         guided_by=tuple(record["guided_by"]),
+        implemented=tuple(record["implemented"]),
         attendees=tuple(record["attendees"]),
         source=None if source is None else Source(source["title"], source["file"], text),
+        note=record["note"],
     )
 
 

@@ -61,6 +61,9 @@ def _f(name: str, kind: Kind, description: str, *, required: bool = True, of: st
     return Field(name, kind, description, required, of)
 
 
+#: The description of every `note` field: an editor's words, kept apart from the source's.
+_NOTE = "An editor's note (a reading, a caveat): never the source's words."
+
 #: Every mapping of a catalogue file and its fields, in the order authors write them.
 OBJECTS: dict[str, tuple[Field, ...]] = {
     "catalogue": (
@@ -86,6 +89,12 @@ OBJECTS: dict[str, tuple[Field, ...]] = {
         _f("organiser", "text", "Who convened the meeting.", required=False),
         _f("speakers", "objects", "People who addressed it.", required=False, of="speaker"),
         _f("guided_by", "texts", "What guided the meeting, as the source says.", required=False),
+        _f(
+            "implemented",
+            "texts",
+            'What the meeting "implemented the spirit of", as the source says.',
+            required=False,
+        ),
         _f("attendees", "texts", "Bodies that attended, as the source names them.", required=False),
         _f(
             "source",
@@ -94,6 +103,7 @@ OBJECTS: dict[str, tuple[Field, ...]] = {
             required=False,
             of="source",
         ),
+        _f("note", "text", _NOTE, required=False),
     ),
     "source": (
         _f("title", "text", "The report's title."),
@@ -107,6 +117,7 @@ OBJECTS: dict[str, tuple[Field, ...]] = {
         _f("id", "slug", "Lower-case letters, digits and hyphens; unique in the file."),
         _f("title", "text", "The theme's name."),
         _f("description", "text", "What the theme covers."),
+        _f("note", "text", _NOTE, required=False),
     ),
     "directive": (
         _f("id", "id", "Letters, digits, '.', '_' and '-'; unique across files."),
@@ -118,6 +129,7 @@ OBJECTS: dict[str, tuple[Field, ...]] = {
         _f("quote", "text", "The exact words of the source this directive comes from."),
         _f("addressees", "texts", "Who must act, as the source names them.", required=False),
         _f("tags", "texts", "Short keywords.", required=False),
+        _f("note", "text", _NOTE, required=False),
     ),
     "statistic": (
         _f("id", "id", "Letters, digits, '.', '_' and '-'; unique across files."),
@@ -125,6 +137,7 @@ OBJECTS: dict[str, tuple[Field, ...]] = {
         _f("period", "text", 'The period, as the source gives it (quote years: "2018").'),
         _f("change", "text", 'The change, as the source gives it ("-45%").'),
         _f("quote", "text", "The exact words of the source."),
+        _f("note", "text", _NOTE, required=False),
     ),
 }
 

@@ -2,7 +2,7 @@
 
 Matching. Every term must match (``any_term``: at least one); a term with spaces is a
 phrase (its words adjacent, in order); fields are title, text, quote, tags, addressees,
-speaker and the category's title, or those ``fields`` names. Matching ignores case,
+speaker, the category's title and the note, or those ``fields`` names. Matching ignores case,
 accents, compatibility forms and punctuation (quote marks, dashes) and English inflections
 ("reforming" finds "reform", "accident" finds "accidents") on both sides; text in scripts
 written without spaces (Chinese, Japanese, Thai...) matches as a run of characters, so
@@ -26,9 +26,12 @@ Ranking is BM25 with per-field weights, the formula Lucene uses::
 N is the number of directives, n(t) how many contain t (in the fields searched), |D| the
 number of words in D's searchable fields and avgdl its mean; k1 = 1.2, b = 0.75. The
 weights (:data:`WEIGHTS`): title 4, tags 3, category 2, text 1, quote 1, addressees 0.5,
-speaker 0.5 - a title or tag names what a directive is about, while the text and quote
-restate it and the addressees and speaker repeat across many directives. Scores are
-rounded to 6 decimals; equal scores keep catalogue order, so results are deterministic.
+speaker 0.5, note 0.25 - a title or tag names what a directive is about, while the text and
+quote restate it and the addressees and speaker repeat across many directives; a note is an
+editor's reading, not the source, so it finds a directive but ranks it lowest. Scores are
+rounded to 6 decimals, after a query of several terms whose every term stands in a
+directive's title has that directive's score multiplied by :data:`TITLE_BONUS`; equal scores
+keep catalogue order, so results are deterministic.
 FTS5's own ``bm25()`` computes the same sum but floors idf at 1e-6 for a term in more than
 half the directives, which in a 40-directive catalogue silences words like "safety";
 so each term runs as its own FTS5 query and its idf is swapped for the one above. A term
@@ -89,7 +92,13 @@ WEIGHTS: dict[str, float] = {
     "addressees": 0.5,
     "speaker": 0.5,
     "category": 2.0,
+    "note": 0.25,
 }
+#: A query of several terms whose every term stands in a directive's title names that
+#: directive: its score is multiplied by this, so "deepen the reform of safety
+#: supervision" finds the directive of that title before a longer one that repeats some
+#: of the words, however common the words are in the rest of the catalogue.
+TITLE_BONUS = 1.5
 #: BM25's k1 and b, as FTS5's bm25() fixes them (stated here; not tunable).
 K1, B = 1.2, 0.75
 #: Decimals a score keeps: stable across platforms, fine enough to order by.
@@ -307,12 +316,23 @@ def _rank(index: Index, terms: Sequence[_Term], query: SearchQuery) -> list[tupl
     total = _row_count(index)
     scores = [_term_scores(index, term, total) for term in terms]
     combined = _combine(scores, any_term=query.any_term)
+    for rowid in _whole_title(index, terms, query.scope) & combined.keys():
+        combined[rowid] *= TITLE_BONUS
     if query.filters != Filters():
         allowed = _allowed(index, query.filters)
         combined = {rowid: s for rowid, s in combined.items() if rowid in allowed}
     keyed = ((-round(s, SCORE_DECIMALS), rowid) for rowid, s in combined.items())
     ordered = sorted(keyed) if query.limit is None else heapq.nsmallest(query.limit, keyed)
     return [(rowid, -negated) for negated, rowid in ordered]
+
+
+def _whole_title(index: Index, terms: Sequence[_Term], scope: Sequence[str]) -> set[int]:
+    """Rows whose title holds every one of several terms (any spelling of each)."""
+    if len(terms) < 2 or "title" not in scope:
+        return set()
+    expression = " AND ".join(_restrict(term.bare, ("title",)) for term in terms)
+    sql = f"SELECT rowid FROM {WORDS_TABLE} WHERE {WORDS_TABLE} MATCH ?"
+    return {row[0] for row in index.rows(sql, [expression])}
 
 
 def _row_count(index: Index) -> int:
@@ -479,8 +499,8 @@ def _field_text(d: Directive, name: str, titles: dict[tuple[str, str], str]) -> 
         return SEARCH_LIST_SEPARATOR.join(d.addressees)
     if name == "category":
         return titles.get((d.meeting, d.category), "")
-    value: str = getattr(d, name)
-    return value
+    value: str | None = getattr(d, name)
+    return value or ""
 
 
 #: A stretch of a hit's text that may be an occurrence of a term: (term number, the
@@ -625,7 +645,12 @@ def _runaway(patterns: Sequence[str], directive: str) -> str:
 def _directives_in_order(index: Index, filters: Filters) -> Iterator[tuple[int, Directive]]:
     """(position, directive) in catalogue order, a page at a time so that 100,000 of them
     are never all in memory."""
-    from directives_cli.query import DIRECTIVE_COLUMNS, directive_from_row, where_clause
+    from directives_cli.query import (
+        AFTER_DIRECTIVE_COLUMNS,
+        DIRECTIVE_COLUMNS,
+        directive_from_row,
+        where_clause,
+    )
 
     where, params = where_clause(filters, alias="d")
     after = -1
@@ -636,10 +661,10 @@ def _directives_in_order(index: Index, filters: Filters) -> Iterator[tuple[int, 
             [*params, after],
         )
         for row in page:
-            yield row[10], directive_from_row(row)
+            yield row[AFTER_DIRECTIVE_COLUMNS], directive_from_row(row)
         if len(page) < _BATCH:
             return
-        after = page[-1][10]
+        after = page[-1][AFTER_DIRECTIVE_COLUMNS]
 
 
 def _regex_match(
@@ -879,9 +904,10 @@ def _catalogue_words(index: Index) -> set[str]:
     for doc in documents(index):
         meeting = doc.meeting
         texts += [meeting.title, meeting.location, meeting.published_title or ""]
-        texts += [*meeting.attendees, *meeting.guided_by, *(s.name for s in meeting.speakers)]
-        texts += [f"{c.title} {c.description}" for c in doc.categories]
-        texts += [f"{s.subject} {s.change}" for s in doc.statistics]
+        texts += [*meeting.attendees, *meeting.guided_by, *meeting.implemented]
+        texts += [*(s.name for s in meeting.speakers), meeting.note or ""]
+        texts += [f"{c.title} {c.description} {c.note or ''}" for c in doc.categories]
+        texts += [f"{s.subject} {s.change} {s.note or ''}" for s in doc.statistics]
     return {w for text in texts for w in textfold.words(textfold.fold(text))}
 
 

@@ -190,7 +190,7 @@ def build(catalogue: Catalogue, conn: sqlite3.Connection) -> None:
         "INSERT INTO documents VALUES (?,?,?,?,?,?,?)", _document_rows(catalogue.documents)
     )
     conn.executemany(
-        "INSERT INTO categories VALUES (?,?,?,?,?,?)", _category_rows(catalogue.documents)
+        "INSERT INTO categories VALUES (?,?,?,?,?,?,?)", _category_rows(catalogue.documents)
     )
     speakers: set[str] = set()
     tags: set[str] = set()
@@ -221,7 +221,7 @@ def _category_rows(documents: Sequence[Document]) -> Iterator[Row]:
     for number, doc in enumerate(documents):
         for category in doc.categories:
             yield (position, number, category.meeting, category.id, category.title,
-                   category.description)  # fmt: skip
+                   category.description, category.note)  # fmt: skip
             position += 1
 
 
@@ -246,7 +246,7 @@ def _directive_rows(
             tags.update(t)
             yield (
                 position, d.id, number, d.meeting, d.category, d.act, d.speaker,
-                joined_t, joined_a, d.title, d.text, d.quote,
+                joined_t, joined_a, d.title, d.text, d.quote, d.note,
             )  # fmt: skip
             position += 1
 
@@ -279,7 +279,7 @@ def index_directives(conn: sqlite3.Connection, rows: Iterable[tuple[int, Directi
     counter = _Counter()
     conn.executemany(
         f"INSERT INTO {WORDS_TABLE}(rowid, {', '.join(SEARCH_FIELDS_ALLOWED)})"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        f" VALUES (?, {', '.join('?' * len(SEARCH_FIELDS_ALLOWED))})",
         counter.each(_index_rows(rows)),
     )
     conn.execute("INSERT INTO search_meta VALUES ('rows', ?)", (counter.count,))
@@ -306,7 +306,7 @@ def _index_rows(rows: Iterable[tuple[int, Directive, str]]) -> Iterator[tuple[An
     for rowid, d, category in rows:
         yield (
             rowid, form(d.title), form(d.text), form(d.quote), form(sep.join(d.tags)),
-            form(sep.join(d.addressees)), form(d.speaker), form(category),
+            form(sep.join(d.addressees)), form(d.speaker), form(category), form(d.note or ""),
         )  # fmt: skip
 
 
@@ -319,5 +319,7 @@ def _search_rows(documents: Sequence[Document]) -> Iterator[tuple[int, Directive
             position += 1
 
 
-def _statistic_row(statistic: Statistic) -> list[str]:
-    return [statistic.id, statistic.subject, statistic.period, statistic.change, statistic.quote]
+def _statistic_row(statistic: Statistic) -> list[str | None]:
+    """A statistic's fields after its meeting, in the order `Statistic` takes them."""
+    s = statistic
+    return [s.id, s.subject, s.period, s.change, s.quote, s.note]

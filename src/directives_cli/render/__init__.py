@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from directives_cli.model import DIRECTIVE_FIELDS
+from directives_cli.model import ADDED_FIELDS, DIRECTIVE_FIELDS
 
 
 class Format(StrEnum):
@@ -44,11 +44,17 @@ DEFAULT_FIELDS: tuple[str, ...] = ("id", "category", "act", "title")
 #: The fields a search result has on top of a directive's own.
 SEARCH_FIELDS: tuple[str, ...] = ("score", "matched")
 
-#: Every field of a search result: what `search --fields` accepts.
-RESULT_FIELDS: tuple[str, ...] = (*DIRECTIVE_FIELDS, *SEARCH_FIELDS)
+#: Every field of a search result: what `search --fields` accepts, and what the data
+#: formats show. A directive's first-release fields, then score and matched, then the
+#: fields added since, so no published column moves.
+RESULT_FIELDS: tuple[str, ...] = (
+    *(f for f in DIRECTIVE_FIELDS if f not in ADDED_FIELDS),
+    *SEARCH_FIELDS,
+    *ADDED_FIELDS,
+)
 
 #: The keys of a category record (`categories`), in output order.
-CATEGORY_FIELDS: tuple[str, ...] = ("id", "meeting", "title", "description", "count")
+CATEGORY_FIELDS: tuple[str, ...] = ("id", "meeting", "title", "description", "count", "note")
 
 #: What `show` adds to a directive's fields: the source sentence of its quote.
 SHOW_FIELDS: tuple[str, ...] = ("context",)

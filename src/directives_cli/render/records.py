@@ -79,7 +79,7 @@ def shown_record(directive: Directive, context: QuoteContext | None) -> dict[str
 
 
 def category_records(counts: Sequence[tuple[Category, int]]) -> list[dict[str, object]]:
-    """One record per category: meeting, id, title, description, count."""
+    """One record per category: meeting, id, title, description, count, note."""
     return [
         {
             "meeting": category.meeting,
@@ -87,6 +87,7 @@ def category_records(counts: Sequence[tuple[Category, int]]) -> list[dict[str, o
             "title": category.title,
             "description": category.description,
             "count": count,
+            "note": category.note,
         }
         for category, count in counts
     ]
@@ -113,4 +114,5 @@ def _statistic_record(statistic: Statistic) -> dict[str, object]:
         "period": statistic.period,
         "change": statistic.change,
         "quote": statistic.quote,
+        "note": statistic.note,
     }

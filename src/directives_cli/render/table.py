@@ -29,6 +29,8 @@ MATCH_STYLE = "bold underline yellow"
 PANEL_WIDTH = 100
 BAR_WIDTH = 20
 SNIPPET_FIELD = "match"
+#: How an editor's note is labelled wherever a person reads it: never the source's words.
+NOTE_LABEL = "Editor's note"
 
 _FIELD_STYLES = {"id": "bold cyan", "category": "green", "act": "magenta", "score": "dim"}
 _FIXED_FIELDS = frozenset({"id", "score"})
@@ -128,8 +130,16 @@ def directive_panel(
         Text(""),
         Text("In the source", style="bold"),
         _quote(d.quote, context),
+        *_note(d.note),
     ]
     return Constrain(Panel(Group(*parts), padding=(0, 1)), width=PANEL_WIDTH)
+
+
+def _note(note: str | None) -> list[RenderableType]:
+    """An editor's note under its own heading, after the source's words, or nothing."""
+    if not note:
+        return []
+    return [Text(""), Text(NOTE_LABEL, style="bold"), _body(note)]
 
 
 def _facts(d: Directive, category_title: str | None) -> Pairs:
@@ -196,7 +206,7 @@ def categories_table(counts: Sequence[tuple[Category, int]]) -> RenderableType:
         [
             *([text(category.meeting)] if several else []),
             text(category.id),
-            _titled(category.title, category.description),
+            _titled(category.title, category.description, category.note),
             text(count),
             Bar(count / most if most else 0.0, BAR_WIDTH),
         ]
@@ -205,11 +215,14 @@ def categories_table(counts: Sequence[tuple[Category, int]]) -> RenderableType:
     return Records(columns, rows)
 
 
-def _titled(title: str, description: str) -> Text:
-    """A title with its description under it, dim, when there is one."""
+def _titled(title: str, description: str, note: str | None = None) -> Text:
+    """A title with its description under it, dim, when there is one, and an editor's
+    note, labelled as one, under that."""
     cell = text(title)
     if description:
         cell.append("\n").append_text(text(description, style="dim"))
+    if note:
+        cell.append("\n").append_text(text(f"{NOTE_LABEL}: {note}", style="italic"))
     return cell
 
 
@@ -232,6 +245,7 @@ def _meeting(document: Document) -> list[RenderableType]:
     if meeting.published_title:
         parts.append(text(meeting.published_title, style="italic"))
     parts += [Text(""), _meeting_facts(meeting)]
+    parts += _note(meeting.note)
     if meeting.attendees:
         parts += [Text(""), Text("Attendees", style="bold"), _bullets(meeting.attendees)]
     if document.statistics:
@@ -249,6 +263,7 @@ def _meeting_facts(meeting: Meeting) -> Pairs:
         ("organiser", meeting.organiser),
         ("speakers", _speakers(meeting)),
         ("guided by", list(meeting.guided_by)),
+        ("implemented", list(meeting.implemented)),
         ("source", _source(source.title, source.file) if source else None),
     ]
     return _grid((name, value) for name, value in facts if value)
@@ -276,13 +291,18 @@ def _bullets(items: Sequence[str]) -> Table:
 
 
 def _statistics(document: Document) -> RenderableType:
+    """The figures; an editor's note column only when some figure has a note."""
+    noted = any(s.note for s in document.statistics)
     columns = [
         Field("id", fixed=True, style="bold cyan"),
         Field("subject"),
         Field("period"),
         Field("change", justify="right"),
+        *([Field(NOTE_LABEL.lower(), style="italic")] if noted else []),
     ]
     rows = [
-        [text(s.id), text(s.subject), text(s.period), text(s.change)] for s in document.statistics
+        [text(s.id), text(s.subject), text(s.period), text(s.change)]
+        + ([text(s.note)] if noted else [])
+        for s in document.statistics
     ]
     return Records(columns, rows)
