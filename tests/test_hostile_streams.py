@@ -132,6 +132,18 @@ def test_a_huge_value_is_cut_in_its_message(cli: Invoke) -> None:
     assert "(131072 characters)" in body
 
 
+@pytest.mark.parametrize(
+    "args",
+    [("list", "-c"), ("list", "--sort"), ("list", "-f"), ("list", "--fields"), ("search", "--in")],
+)
+def test_a_huge_argument_is_cut_in_every_message(cli: Invoke, args: tuple[str, ...]) -> None:
+    result = cli(*args, "q" * 131000, *(["reform"] if args[0] == "search" else []))
+    assert result.code == 2
+    body = one_clean_line(result.err)
+    assert len(body) < 1000
+    assert "(131000 characters)" in body
+
+
 #: Options whose values are echoed in an error when they are wrong, by command.
 ECHOING = [
     ("list", "--speaker"),

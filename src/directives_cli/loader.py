@@ -44,7 +44,7 @@ from directives_cli.paths import (
 
 # The completion code of options.py (the CLI layer) still reaches this name here.
 from directives_cli.paths import resolve_catalogue as resolve_catalogue
-from directives_cli.safetext import quoted
+from directives_cli.safetext import escape_field, quoted, shown
 
 if TYPE_CHECKING:
     import re
@@ -540,16 +540,16 @@ class _Checker:
 
     def unknown_category(self, path: YamlPath, category: str, categories: list[str]) -> None:
         """A directive's category must be one of its own file's categories."""
-        listed = ", ".join(categories) if categories else "none"
+        listed = ", ".join(map(shown, categories)) if categories else "none"
         self.issue(
             path + ("category",),
-            f"{_label(path + ('category',))} '{category}' is not a category of this file"
+            f"{_label(path + ('category',))} {quoted(category)} is not a category of this file"
             f" (categories: {listed})",
         )
 
     def quote_not_found(self, path: YamlPath, quote: str) -> None:
         """A quote must be the source's own words: say which one is not."""
-        shown = _printable(" ".join(quote.split()))
+        shown = escape_field(" ".join(quote.split()))
         if len(shown) > _QUOTE_SHOWN:
             shown = shown[: _QUOTE_SHOWN - 3] + "..."
         source_file = self.run.files[self.file].source_file
@@ -565,12 +565,12 @@ class _Checker:
         if not isinstance(written, str) or not written.strip() or not self.run.read_sources:
             return None
         here = self.run.files[self.file]
-        here.source_file = _printable(written)
+        here.source_file = escape_field(written)
         text = self.run.source(here.path.parent / written)
         if isinstance(text, _Unreadable):
             self.issue(
                 ("meeting", "source", "file"),
-                f"meeting.source.file: cannot read {_printable(written)}: {text}",
+                f"meeting.source.file: cannot read {escape_field(written)}: {text}",
             )
             return None
         return text
@@ -617,14 +617,6 @@ def _unknown_field(key: str, path: YamlPath, fields: dict[str, Field]) -> str:
     if close:
         message += f" (did you mean '{close[0]}'?)"
     return message
-
-
-def _printable(text: str) -> str:
-    """Catalogue text fit for a one-line message: control characters escaped, so a
-    hostile value cannot move the cursor or recolour the terminal `validate` prints to."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 # --- building the model -------------------------------------------------------------
