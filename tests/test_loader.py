@@ -854,12 +854,21 @@ def test_source_path_is_relative_to_the_yaml_file(write: Write) -> None:
     assert catalogue.meetings[0].source.file == "sources/report.txt"
 
 
-def test_source_that_is_a_device_is_refused(write: Write) -> None:
-    text = edited(("file: source.txt", "file: /dev/zero"))
+def test_source_that_is_a_fifo_is_refused(write: Write) -> None:
+    os.mkfifo("pipe")
+    text = edited(("file: source.txt", "file: pipe"))
     assert problems_of(write(text)) == [
-        "cat.yaml:10:11: meeting.source.file: cannot read /dev/zero:"
-        " not a regular file (a character device); refusing to read it"
+        "cat.yaml:10:11: meeting.source.file: cannot read pipe:"
+        " not a regular file (a FIFO); refusing to read it"
     ]
+
+
+def test_source_outside_the_folder_is_refused_unopened(write: Write) -> None:
+    text = edited(("file: source.txt", "file: /dev/zero"))
+    (problem,) = problems_of(write(text))
+    assert problem.startswith(
+        "cat.yaml:10:11: meeting.source.file: /dev/zero is outside the catalogue's folder"
+    )
 
 
 def test_source_that_is_not_utf8_is_refused(write: Write) -> None:

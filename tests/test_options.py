@@ -104,3 +104,9 @@ def test_each_record_kind_has_the_declared_fields(cli: Invoke) -> None:
     assert list(found[0]) == list(RESULT_FIELDS)
     assert list(shown) == [*DIRECTIVE_FIELDS, *SHOW_FIELDS]
     assert list(counted[0]) == list(CATEGORY_FIELDS)
+
+
+def test_the_timeout_default_is_the_search_budget() -> None:
+    from directives_cli import search
+
+    assert optspec.DEFAULT_TIMEOUT == search.SEARCH_SECONDS

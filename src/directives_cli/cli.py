@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from directives_cli import __version__, commands, optspec
+from directives_cli import __version__, commands, helpformat, optspec
 from directives_cli.exits import ExitStatus, help_epilog
 from directives_cli.model import DIRECTIVE_FIELDS
 from directives_cli.options import (
@@ -46,6 +46,7 @@ from directives_cli.options import (
     TagOpt,
     ThemesOpt,
     ThresholdOpt,
+    TimeoutOpt,
     complete_ids,
     complete_meetings,
     typer_option,
@@ -71,9 +72,12 @@ app = typer.Typer(
         "and show them, for people at a terminal and for shell scripts.\n\n"
         "The catalogue is --catalog PATH, else $DIRECTIVES_CATALOG, else the bundled "
         "catalogue of the 2019 National Special Equipment Safety Supervision Work Conference."
+        "\n\nExamples:\n\n\b\n  directives list -c risk-control\n"
+        "  directives search 'hidden dangers'"
     ),
     epilog=EXIT_CODES_HELP,
-    no_args_is_help=True,
+    # `directives` alone prints this help (see `main`).
+    invoke_without_command=True,
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
     # Plain Click help: Typer's Rich help imports markdown-it and more (~100 ms a call).
@@ -110,9 +114,15 @@ def main(
     version: Annotated[
         bool, typer_option(optspec.VERSION, callback=_version, is_eager=True)
     ] = False,
-) -> None:
-    """Query the directives of a government work conference."""
+) -> Answer | None:
+    """Query the directives of a government work conference.
+
+    Alone (`directives`, or only global options), prints the help on stdout and exits 0,
+    as gh does: a person asking what the tool does, not a usage error."""
     ctx.obj = Settings().merged(ctx.params)
+    if ctx.invoked_subcommand is None:
+        return Output(text=ctx.get_help() + "\n"), "never"
+    return None
 
 
 @app.command("list", epilog=f"{FIELDS_HELP}\n\n{EXIT_CODES_HELP}")
@@ -159,6 +169,7 @@ def search_command(
     any_term: AnyOpt = False,
     within: InOpt = None,
     regex: RegexOpt = False,
+    timeout: TimeoutOpt = optspec.DEFAULT_TIMEOUT,
     category: CategoryOpt = None,
     act: ActOpt = None,
     speaker: SpeakerOpt = None,
@@ -177,7 +188,9 @@ def search_command(
     its words must appear together, in that order. Matching ignores case, accents and
     word endings ('reforms' finds 'reform'). Best first by BM25 relevance, a match in
     the title or tags weighing more than one in the text. Exit status 1 when nothing
-    matches.
+    matches. At most 64 terms. --regex takes Python regular expressions; a search
+    that runs over --timeout seconds (default 20) in all, or 1 s on one directive,
+    is stopped with exit status 2.
 
     Examples:
 
@@ -194,6 +207,7 @@ def search_command(
         any_term=any_term,
         within=within,
         regex=regex,
+        timeout=timeout,
         limit=limit,
         fields=fields,
     )
@@ -462,8 +476,14 @@ def main_command(args: Sequence[str]) -> Answer | int:
     the status Typer ended with on its own (help, --version). Click's errors propagate
     to `entry.run`, which reports them."""
     command = typer.main.get_command(app)
+    helpformat.for_any_width(command)
     try:
-        result = command.main(args=list(args), prog_name="directives", standalone_mode=False)
+        result = command.main(
+            args=list(args),
+            prog_name="directives",
+            standalone_mode=False,
+            terminal_width=helpformat.help_width(),
+        )
     except SystemExit:
         # Click meets a closed pipe (writing help) by wrapping stdout and exiting 1, the
         # status the contract keeps for "not found": report it as a closed pipe instead.

@@ -99,6 +99,7 @@ def search_directives(
     any_term: bool = False,
     within: str | None = None,
     regex: bool = False,
+    timeout: float | None = None,
     limit: int | None = None,
     fields: str | None = None,
 ) -> Output:
@@ -117,6 +118,7 @@ def search_directives(
         any_term=any_term,
         fields=tuple(f.strip() for f in (within or "").split(",") if f.strip()),
         regex=regex,
+        seconds=search.SEARCH_SECONDS if timeout is None else timeout,
         limit=1 if limit == 0 else limit,
         with_terms=renderer.highlights,
     )

@@ -174,7 +174,39 @@ INSERT_DIRECTIVE = (
 
 # Compact, non-ASCII kept as is; prebuilt because json.dumps with options builds an
 # encoder per call, which costs a visible share of a 100,000-directive build.
-encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_encode_ascii = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def encode(value: object) -> str:
+    """``value`` as compact JSON that SQLite can store. A path need not be UTF-8 (a POSIX
+    file name is bytes; Python holds the undecodable ones as lone surrogates, which
+    SQLite refuses): such text is written with JSON's ASCII escapes (``\\udcff``), which
+    `json.loads` reads back as the very same string."""
+    text = _encode(value)
+    return text if _is_utf8(text) else _encode_ascii(value)
+
+
+def storable(text: str) -> str:
+    """Text (a path, or a key made of paths) as SQLite can store it, standing for this
+    text alone: unchanged when it is UTF-8, as every ordinary path is; else a NUL, which
+    no path can hold, then its JSON with ASCII escapes. `unstored` undoes it."""
+    return text if _is_utf8(text) else "\x00" + json.dumps(text)
+
+
+def unstored(text: str) -> str:
+    """The text `storable` stood for."""
+    return json.loads(text[1:]) if text.startswith("\x00") else text
+
+
+def _is_utf8(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class Index:
@@ -316,10 +348,11 @@ def mtime_ns(path: str) -> int:
 
 
 def cache_key(where: str, files: tuple[str, ...], stats: tuple[Stat, ...]) -> str:
-    """Everything a cached index depends on that can be known without opening it."""
+    """Everything a cached index depends on that can be known without opening it, as
+    text SQLite can store (`storable`: the paths may hold raw bytes)."""
     parts = [f"format {FORMAT}", f"version {__version__}", _code_identity(), where]
     parts.extend(f"{name} {' '.join(map(str, st))}" for name, st in zip(files, stats, strict=True))
-    return "\n".join(parts)
+    return storable("\n".join(parts))
 
 
 def _code_identity() -> str:

@@ -148,8 +148,14 @@ def _checked(opt: Opt, value: str) -> str:
             raise _Unsupported
         return chosen
     if opt.kind == "int":
-        if not (value.isascii() and value.isdigit() and int(value) >= (opt.min or 0)):
+        if not (value.isascii() and value.isdigit() and optspec.read_int(value) >= (opt.min or 0)):
             raise _Unsupported
+        return value
+    if opt.kind == "float":
+        try:
+            float(value)  # as Typer reads it; the command judges the range
+        except ValueError:
+            raise _Unsupported from None
         return value
     if opt.kind == "path":
         # Typer hands the command a Path: "./x.yaml/" becomes "x.yaml" in messages too.
@@ -184,6 +190,7 @@ def run(parsed: Parsed) -> Output:
             any_term=optspec.ANY_TERM.dest in parsed.values,
             within=_one(parsed, optspec.WITHIN),
             regex=optspec.REGEX.dest in parsed.values,
+            timeout=float(_one(parsed, optspec.TIMEOUT) or optspec.DEFAULT_TIMEOUT),
             limit=_limit(parsed),
             fields=_one(parsed, optspec.FIELDS),
         )
@@ -206,7 +213,7 @@ def _many(parsed: Parsed, opt: Opt) -> tuple[str, ...]:
 
 def _limit(parsed: Parsed) -> int | None:
     value = _one(parsed, optspec.LIMIT)
-    return int(value) if value is not None else None
+    return optspec.read_int(value) if value is not None else None
 
 
 def _filters(parsed: Parsed) -> Filters:

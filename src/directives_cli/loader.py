@@ -36,6 +36,7 @@ from directives_cli.model import (
 from directives_cli.paths import (
     MAX_FILE_BYTES,
     catalogue_files,
+    contained,
     file_problem,
     os_reason,
     refusal,
@@ -562,9 +563,15 @@ class _Checker:
         """The text named by meeting.source.file, relative to this file; None if unusable."""
         source = meeting.get("source")
         written = source.get("file") if isinstance(source, dict) else None
-        if not isinstance(written, str) or not written.strip() or not self.run.read_sources:
+        if not isinstance(written, str) or not written.strip():
             return None
         here = self.run.files[self.file]
+        if contained(here.path.parent, written) is None:
+            # Checked even when sources are not read (diff): it is a rule of the format.
+            self.issue(("meeting", "source", "file"), _outside(written, here.path))
+            return None
+        if not self.run.read_sources:
+            return None
         here.source_file = escape_field(written)
         text = self.run.source(here.path.parent / written)
         if isinstance(text, _Unreadable):
@@ -577,6 +584,17 @@ class _Checker:
 
 
 _TOP_FIELDS = "schema, meeting, categories, directives"
+
+
+def _outside(written: str, catalogue: Path) -> str:
+    """Why a source.file outside the catalogue's folder is refused, and what to do."""
+    folder = escape_field(os.path.realpath(catalogue.parent))
+    return (
+        f"meeting.source.file: {escape_field(written)} is outside the catalogue's folder"
+        f" {folder} (symlinks resolved); a source text must be inside the folder of the"
+        " catalogue file that names it: copy it there (e.g. into sources/) and name it"
+        " relative to the catalogue"
+    )
 
 
 def _label(path: YamlPath, top: str = "the top level") -> str:

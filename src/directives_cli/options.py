@@ -147,6 +147,23 @@ def _path_value(value: str) -> Path:
 _PARSERS: dict[str, Callable[[str], object]] = {"text": _text_value, "path": _path_value}
 
 
+def _whole_number(opt: Opt) -> Callable[[str], int]:
+    """The parser of an int option: `optspec.read_int`, so that a number of any length is
+    a number (as on the fast path) rather than a crash, with Click's range message."""
+
+    def parse(text: str) -> int:
+        try:
+            number = optspec.read_int(text)
+        except ValueError:
+            raise typer.BadParameter(f"{text!r} is not a valid integer.") from None
+        if opt.min is not None and number < opt.min:
+            shown = str(number) if abs(number) < optspec.BEYOND else "a number that long"
+            raise typer.BadParameter(f"{shown} is not in the range x>={opt.min}.")
+        return number
+
+    return parse
+
+
 def typer_option(opt: Opt, **extra: Any) -> Any:
     """The `typer.Option` of ``opt``; ``extra`` adds what only Typer has (a callback)."""
     settings: dict[str, Any] = {"help": opt.help, "show_default": opt.show_default, **extra}
@@ -156,8 +173,8 @@ def typer_option(opt: Opt, **extra: Any) -> Any:
         settings["autocompletion"] = COMPLETERS[opt.completer]
     if opt.metavar is not None:
         settings["metavar"] = opt.metavar
-    if opt.min is not None:
-        settings["min"] = opt.min
+    if opt.kind == "int":
+        settings["parser"] = _whole_number(opt)
     if not opt.case_sensitive:
         settings["case_sensitive"] = False
     return typer.Option(*opt.flags, **settings)
@@ -181,6 +198,7 @@ AnyOpt = Annotated[bool, typer_option(optspec.ANY_TERM)]
 RegexOpt = Annotated[bool, typer_option(optspec.REGEX)]
 MatchOpt = Annotated[optspec.Match, typer_option(optspec.MATCH)]
 ThresholdOpt = Annotated[float, typer_option(optspec.THRESHOLD)]
+TimeoutOpt = Annotated[float, typer_option(optspec.TIMEOUT)]
 CheckQuotesOpt = Annotated[bool, typer_option(optspec.CHECK_QUOTES)]
 ForceOpt = Annotated[bool, typer_option(optspec.FORCE)]
 SqliteOpt = Annotated[Path, typer_option(optspec.SQLITE)]

@@ -64,6 +64,36 @@ class Opt(NamedTuple):
         return self.kind != "flag"
 
 
+#: What a number too long for `int` stands for: beyond every count (SQLite's integers end
+#: at 2**63 - 1), so a limit this large means no limit at all.
+BEYOND = 2**63
+
+
+def read_int(text: str | int) -> int:
+    """A whole number as Click reads one (`int`: " 5", "+5" and "٥" too), of any length.
+
+    Python refuses to convert more than 4,300 digits (a guard against quadratic work);
+    a number of a thousand significant digits or more is past any count a catalogue
+    holds, so it reads as ``BEYOND`` (or its negative) instead of failing: `--limit
+    99...9` means what it says, no limit. Leading zeros do not count.
+    """
+    try:
+        return int(text)
+    except ValueError:
+        if not isinstance(text, str):
+            raise
+        body = text.strip()
+        digits = body[1:] if body[:1] in ("+", "-") else body
+        if not digits.isdecimal():
+            raise
+        negative = body.startswith("-")
+        significant = digits.lstrip("0")
+        if len(significant) < 1000:  # only leading zeros made it long: "000...07" is 7
+            number = int(significant or "0")
+            return -number if negative else number
+        return -BEYOND if negative else BEYOND
+
+
 CATALOG = Opt(
     "catalog",
     ("--catalog",),
@@ -140,10 +170,11 @@ MEETING = Opt(
 LIMIT = Opt(
     "limit",
     ("--limit", "-n"),
-    "At most this many results.",
+    "At most this many results (a whole number, 0 or more, of any size).",
     kind="int",
     min=0,
     show_default=False,
+    metavar="N",
 )
 FIELDS = Opt(
     "fields",
@@ -170,6 +201,18 @@ WITHIN = Opt(
     "title, text, quote, tags, addressees, speaker, category, note.",
     show_default=False,
     completer="search_fields",
+)
+#: Seconds a `--regex` search may take in all by default: `search.SEARCH_SECONDS`
+#: (tests/test_options.py checks they agree).
+DEFAULT_TIMEOUT = 20.0
+TIMEOUT = Opt(
+    "timeout",
+    ("--timeout",),
+    "With --regex: stop the search (exit 2) after this many seconds in all; 'inf' for no"
+    " limit. A pattern is also stopped after 1 s on any one directive.",
+    kind="float",
+    default=DEFAULT_TIMEOUT,
+    metavar="SECONDS",
 )
 ANY_TERM = Opt("any_term", ("--any",), "Match any term instead of every term.", kind="flag")
 REGEX = Opt("regex", ("--regex",), "Treat each term as a regular expression.", kind="flag")
@@ -289,7 +332,9 @@ _COMMON = (FORMAT, *SETTINGS_OPTIONS)
 FAST_COMMANDS: dict[str, CommandDecl] = {
     "list": CommandDecl((*FILTERS, SORT, LIMIT, FIELDS, *_COMMON)),
     "search": CommandDecl(
-        (ANY_TERM, WITHIN, REGEX, *FILTERS, LIMIT, FIELDS, *_COMMON), min_args=1, max_args=None
+        (ANY_TERM, WITHIN, REGEX, TIMEOUT, *FILTERS, LIMIT, FIELDS, *_COMMON),
+        min_args=1,
+        max_args=None,
     ),
     "show": CommandDecl(_COMMON, min_args=1, max_args=None),
     "categories": CommandDecl((MEETING, *_COMMON)),

@@ -142,6 +142,23 @@ def refusal(info: os.stat_result) -> str:
     return f"not a regular file ({kind}); refusing to read it"
 
 
+def contained(folder: str | Path, written: str) -> str | None:
+    """Where ``written`` (a path relative to ``folder``, or absolute) leads, with every
+    symlink resolved, when that is inside ``folder`` (itself resolved); else None.
+
+    The rule for a catalogue's source text: it must lie in the catalogue file's own
+    folder tree, so a catalogue cannot read ``/etc/passwd`` or ``/proc/self/environ``
+    into `show` and the cache. Decided with `realpath` (lstat and readlink only), so
+    nothing outside is ever opened; a symlink loop resolves to where it stops.
+    """
+    if "\x00" in written:
+        return None
+    base = os.path.realpath(folder)
+    target = os.path.realpath(os.path.join(folder, written))
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    return target if target == base or target.startswith(prefix) else None
+
+
 def os_reason(error: OSError) -> str:
     """An OS error in words a user can act on, without the path repeated."""
     if error.errno == errno.ELOOP:

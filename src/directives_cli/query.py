@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 
-from directives_cli.database import Index, decode_list
+from directives_cli.database import Index, decode_list, unstored
 from directives_cli.errors import NotFoundError, UsageError
 from directives_cli.model import (
     ACTS,
@@ -221,7 +221,7 @@ def _positions(index: Index, filters: Filters, sort: str, limit: int | None) -> 
     if sort == "catalogue":
         rows = index.rows(
             f"SELECT d.position FROM directives d WHERE {where} ORDER BY d.position LIMIT ?",
-            [*params, -1 if limit is None else limit],
+            [*params, _sql_limit(limit)],
         )
         return [row[0] for row in rows]
     column, key = _sorter(index, sort)
@@ -231,6 +231,12 @@ def _positions(index: Index, filters: Filters, sort: str, limit: int | None) -> 
     )
     rows.sort(key=lambda row: key(row[1]))  # stable: ties stay in catalogue order
     return [row[0] for row in rows[:limit]]
+
+
+def _sql_limit(limit: int | None) -> int:
+    """A limit as SQLite's LIMIT takes it: -1 for none, and for any limit past its
+    integers (2**63 - 1), which no catalogue can reach anyway."""
+    return -1 if limit is None or limit >= 2**63 else limit
 
 
 def _sorter(index: Index, sort: str) -> tuple[str, Callable[[Any], Any]]:
@@ -357,7 +363,7 @@ def documents(index: Index, *, with_source: bool = False) -> list[Document]:
     source = "source" if with_source else "NULL"
     return [
         Document(
-            path=path,
+            path=unstored(path),
             meeting=_meeting(json.loads(meeting), text),
             categories=tuple(categories.get(position, ())),
             statistics=tuple(Statistic(s[0], mid, *s[1:]) for s in json.loads(statistics)),

@@ -65,6 +65,7 @@ import math
 import re
 import signal
 import threading
+import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
@@ -107,6 +108,12 @@ SCORE_DECIMALS = 6
 REGEX_MAX_LENGTH = 1000
 #: Seconds one directive may take under ``--regex`` before the pattern is stopped.
 REGEX_ROW_SECONDS = 1.0
+#: Seconds a whole ``--regex`` search may take by default (``--timeout`` changes it): a
+#: simple pattern reads 100,000 directives in about 4 s, a runaway one never finishes.
+SEARCH_SECONDS = 20.0
+#: Most terms one search takes: each costs a query of the index (and a pass over every
+#: directive with --regex), and no question needs more.
+MAX_TERMS = 64
 #: Most distinct regex matches reported per hit.
 _REGEX_TERMS = 10
 #: Regex matches counted per field: enough to rank, bounded work.
@@ -146,6 +153,8 @@ class SearchQuery:
     regex: bool = False
     #: At most this many hits, the best ones.
     limit: int | None = None
+    #: Seconds the whole ``--regex`` matching may take (infinity: no budget).
+    seconds: float = SEARCH_SECONDS
     #: Fill in `Hit.terms` (the words to highlight). Machine formats do not show them, and
     #: finding them is most of the per-hit work, so those can ask for ``False``.
     with_terms: bool = True
@@ -172,6 +181,13 @@ def check_query(query: SearchQuery) -> None:
         )
     if query.limit is not None and query.limit < 0:
         raise UsageError(f"the limit must be 0 or more, not {query.limit}")
+    if len(query.terms) > MAX_TERMS:
+        raise UsageError(
+            f"{len(query.terms)} search terms; the limit is {MAX_TERMS}: search for fewer"
+            " (a quoted phrase counts as one term)"
+        )
+    if not query.seconds > 0:  # NaN too
+        raise UsageError(f"--timeout must be a number of seconds above 0, not {query.seconds:g}")
     for term in query.terms:
         if not term.strip():
             raise UsageError("a search term is empty; give words to search for")
@@ -606,7 +622,12 @@ def _occurrences(text: str, needle: str) -> Iterator[tuple[int, int]]:
 
 
 class _RegexTimeout(Exception):
-    """A pattern spent longer than REGEX_ROW_SECONDS on one directive."""
+    """A pattern spent longer than REGEX_ROW_SECONDS on one directive, or the whole
+    search longer than its budget (``total``)."""
+
+    def __init__(self, total: bool) -> None:
+        super().__init__()
+        self.total = total
 
 
 def _regex_search(index: Index, query: SearchQuery) -> list[Hit]:
@@ -615,18 +636,22 @@ def _regex_search(index: Index, query: SearchQuery) -> list[Hit]:
     patterns = [_compile(term) for term in query.terms]
     found: list[tuple[float, int, Hit]] = []
     current = ""
+    done = 0
     try:
-        with _Watchdog(REGEX_ROW_SECONDS) as watchdog:
+        with _Watchdog(REGEX_ROW_SECONDS, query.seconds) as watchdog:
             titles = _category_titles(index)
             for position, d in _directives_in_order(index, query.filters):
                 watchdog.progress, current = position, d.id
+                done += 1
                 texts = {name: _field_text(d, name, titles) for name in query.scope}
                 result = _regex_match(patterns, texts, any_term=query.any_term)
                 if result is not None:
                     score, matched, terms = result
                     hit = Hit(d, score, _in_output_order(matched), terms)
                     found.append((-score, position, hit))
-    except _RegexTimeout:
+    except _RegexTimeout as stop:
+        if stop.total:
+            raise UsageError(_over_budget(query, done - 1, index.directive_count)) from None
         raise UsageError(_runaway(query.terms, current)) from None
     found.sort(key=lambda item: item[:2])
     hits = [hit for _, _, hit in found]
@@ -639,6 +664,16 @@ def _runaway(patterns: Sequence[str], directive: str) -> str:
         f"regular expression {shown} ran for over {REGEX_ROW_SECONDS:g} s on directive"
         f" {directive} and was stopped: it backtracks catastrophically (nested quantifiers"
         " such as (a+)+ do); simplify the pattern"
+    )
+
+
+def _over_budget(query: SearchQuery, done: int, total: int) -> str:
+    shown = " ".join(repr(p) for p in query.terms)
+    return (
+        f"regular expression search for {shown} ran for over {query.seconds:g} s in all"
+        f" (--timeout) and was stopped after {max(done, 0)} of {total} directives: make the"
+        " pattern cheaper (anchor it; avoid .* before a repeated group), narrow the search"
+        " with --in or the filters, or give it longer with --timeout SECONDS"
     )
 
 
@@ -699,16 +734,20 @@ def _regex_match(
 
 
 class _Watchdog:
-    """Stops the main thread when ``progress`` has not changed for ``seconds``.
+    """Stops the main thread when ``progress`` has not changed for ``seconds``, or when
+    ``budget`` seconds have passed in all.
 
     A SIGALRM interval timer ticks ten times a second; the handler, which CPython runs
     even inside a regex match, notes each change of ``progress`` and raises _RegexTimeout
-    when there has been none for ``seconds``. The previous handler and timer are restored.
+    when there has been none for ``seconds``, or when the clock has passed the budget:
+    a pattern slow on every directive but under the per-directive bound would otherwise
+    run for minutes on a large catalogue. The previous handler and timer are restored.
     """
 
     _TICK = 0.1
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, budget: float = math.inf) -> None:
+        self._deadline = budget
         #: Set by the caller each time it moves on (to the next directive).
         self.progress = -1
         self._seconds = seconds
@@ -724,6 +763,7 @@ class _Watchdog:
         if threading.current_thread() is not threading.main_thread():
             raise UsageError("--regex runs only in the main thread, where it can be stopped")
         self._active = True
+        self._deadline += time.monotonic()
         self._previous = signal.signal(signal.SIGALRM, self._on_alarm)
         self._previous_timer = signal.setitimer(signal.ITIMER_REAL, self._TICK, self._TICK)
         return self
@@ -738,6 +778,9 @@ class _Watchdog:
     def _on_alarm(self, signum: int, frame: FrameType | None) -> None:
         if not self._active:
             return
+        if time.monotonic() >= self._deadline:
+            self._active = False
+            raise _RegexTimeout(total=True)
         if self.progress != self._seen:
             self._seen = self.progress
             self._ticks = 0
@@ -745,7 +788,7 @@ class _Watchdog:
         self._ticks += 1
         if self._ticks * self._TICK >= self._seconds:
             self._active = False
-            raise _RegexTimeout
+            raise _RegexTimeout(total=False)
 
 
 # ---- suggestions ------------------------------------------------------------------------------

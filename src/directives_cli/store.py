@@ -33,6 +33,7 @@ from directives_cli.database import (
     open_cached,
     prune,
     still_current,
+    storable,
     usable_cache_dir,
     write_meta,
 )
@@ -115,14 +116,14 @@ def _build_file(
     the cache can always be rebuilt, a file cut short by a crash fails the size check and
     is rebuilt, and an fsync would cost a good share of the first call's budget.
     """
-    import tempfile
+    import contextlib  # only here: warm calls never build
 
     count = len(catalogue.directives)
     conn: sqlite3.Connection | None = None
     temp = ""
     try:
-        handle, temp = tempfile.mkstemp(dir=target.parent, prefix=target.name + ".", suffix=".tmp")
-        os.close(handle)
+        with _SigintHeld():
+            temp = _temporary(target)
         conn = connect_for_build(temp)
         build(catalogue, conn)
         deps = dependencies(catalogue)
@@ -130,21 +131,49 @@ def _build_file(
         keep = still_current(plan.files, stats, deps, mtime_ns(temp))
         if keep:
             os.replace(temp, target)
+            temp = ""
             prune(target)
-        else:
-            os.unlink(temp)  # racy or changed while loading: serve it, do not keep it
         return _finish(conn, plan, str(target) if keep else None, count)
     except (OSError, sqlite3.Error):
         # Disk full, cache directory removed meanwhile, ...: the catalogue is fine, so
         # answer from memory instead of failing.
         if conn is not None:
             conn.close()
+        return _memory_index(catalogue, plan)
+    finally:
+        # Not kept (racy or changed while loading: served, not cached), failed, or
+        # interrupted (SIGINT raises anywhere in the build): never left behind.
         if temp:
-            import contextlib  # only here: warm calls never build
-
             with contextlib.suppress(OSError):
                 os.unlink(temp)
-        return _memory_index(catalogue, plan)
+
+
+def _temporary(target: Path) -> str:
+    """A new private file beside ``target``; call it with SIGINT held (`_SigintHeld`)."""
+    import tempfile
+
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=target.name + ".", suffix=".tmp")
+    os.close(handle)
+    return temp
+
+
+class _SigintHeld:
+    """Holds SIGINT back for the block, so that an interrupt cannot fall between a file's
+    creation and its name reaching the variable a ``finally`` removes it by: a pending
+    interrupt is raised when the block ends, after the assignment."""
+
+    def __enter__(self) -> None:
+        import signal
+
+        self.mask = getattr(signal, "pthread_sigmask", None)
+        if self.mask is not None:
+            self.previous = self.mask(signal.SIG_BLOCK, {signal.SIGINT})
+
+    def __exit__(self, *exc_info: object) -> None:
+        import signal
+
+        if self.mask is not None and signal.SIGINT not in self.previous:
+            self.mask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _memory_index(catalogue: Catalogue, plan: _Plan) -> Index:
@@ -207,7 +236,7 @@ def _document_rows(documents: Sequence[Document]) -> Iterator[Row]:
         source = meeting.source
         yield (
             position,
-            absolute(doc.path),
+            storable(absolute(doc.path)),
             meeting.id,
             meeting.start,
             encode(meeting.record()),

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from directives_cli.draft.categorize import Theme
 from directives_cli.errors import OutputError, UsageError
+from directives_cli.paths import contained
 
 
 def read_report(path: Path) -> str:
@@ -34,20 +35,30 @@ def source_file(report: Path, output: Path | None) -> str:
     """The report's path relative to the folder the YAML is written to (the current
     folder for stdout), as source.file must name it.
 
-    A catalogue's source.file must resolve inside that folder, so a report outside it
+    A catalogue's source.file must resolve inside that folder (`paths.contained`, the
+    loader's own rule), so a report outside it
     is refused with what to do instead: a draft that names its report nowhere, or by a
     path `validate` rejects, would not be the valid catalogue `draft` promises.
     """
-    folder = (output.parent if output is not None else Path()).resolve()
-    real = report.resolve()
-    if not real.is_relative_to(folder):
+    parent = output.parent if output is not None else Path()
+    folder = Path(os.path.realpath(parent))
+    inside = contained(parent, os.path.abspath(report))
+    if inside is None:
         where = "the current folder" if output is None else f"the folder of {shown(output)}"
         raise UsageError(
             f"{shown(report)} is outside {where} ({shown(folder)}), and a catalogue's"
             " source.file must be inside the catalogue's own folder: copy the report there"
             " (e.g. into sources/) or write the draft beside it (-o DIR/NAME.yaml)"
         )
-    return real.relative_to(folder).as_posix()
+    written = Path(inside).relative_to(folder).as_posix()
+    try:
+        written.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(
+            f"{shown(written)}: the report's path is not UTF-8 text, and a catalogue's"
+            " source.file is text: rename it (e.g. with convmv) and draft again"
+        ) from None
+    return written
 
 
 def write_output(path: Path, text: str, force: bool) -> None:

@@ -38,6 +38,11 @@ class Color(StrEnum):
     NEVER = "never"
 
 
+#: Narrowest width terminal views and help are drawn at. A terminal (or COLUMNS) may
+#: claim 0 or 1 column; drawing there would fold every word to a letter a line, so we
+#: draw at this and let the terminal wrap.
+MIN_WIDTH = 20
+
 #: What a person sees by default: enough to pick a directive, short enough for a row.
 DEFAULT_FIELDS: tuple[str, ...] = ("id", "category", "act", "title")
 

@@ -12,11 +12,9 @@ from typing import Literal, TextIO
 
 from rich.console import Console
 
-from directives_cli.render import Color
+from directives_cli.render import MIN_WIDTH, Color
 
-#: Narrowest width we draw at. A terminal (or COLUMNS) may claim 0 or 1 column; drawing
-#: there would fold every word to a letter a line, so we draw at this and let it wrap.
-MIN_WIDTH = 20
+__all__ = ["MIN_WIDTH", "make_console"]
 
 
 def make_console(file: TextIO, *, color: str = Color.AUTO) -> Console:

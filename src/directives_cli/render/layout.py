@@ -2,14 +2,18 @@
 
 Rich squeezes a table that does not fit by shrinking every column, ids included, and then
 cuts them with an ellipsis. An id cut short is useless (it is what a user copies into
-`show`), so :class:`Records` decides at draw time, knowing the real width: a table whose
-key columns keep their full width, or, on a narrow terminal, one block per record with
-every field on its own line. Either way every record and every id is drawn in full.
-:class:`Pairs` does the same for `name  value` lines.
+`show`), and it narrows text columns until words break in the middle. So :class:`Records`
+decides at draw time, knowing the real width: a table whose key columns keep their full
+width and whose text columns each hold their longest word, or, when that does not fit,
+one block per record with every field on its own line. Either way every record and every
+id is drawn in full, and text wraps at spaces only. :class:`Pairs` does the same for
+`name  value` lines. A word longer than the whole line (a long path at 40 columns) is
+the one thing folded, at the line's end, that word alone.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,12 +34,16 @@ from rich.styled import Styled
 from rich.table import Column, Table
 from rich.text import Text
 
-#: The narrowest a wrapping column may become before we switch to blocks.
-MIN_FLEX = 10
+#: The narrowest a text column is drawn (unless all its text is shorter): narrower, a
+#: title takes a line for every word or two, and one block per record reads better.
+MIN_TEXT = 20
 #: Spaces between a name and its value.
 _PAIR_GAP = 2
 #: Width limit used to measure what a table needs, unclamped by the terminal.
 _UNBOUNDED = 1_000_000
+#: CJK scripts (and their full-width forms) break between any two characters.
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
+_WORD = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+")
 
 
 @dataclass(frozen=True)
@@ -43,7 +51,7 @@ class Field:
     """A column: its header, whether it keeps its full width, and how it is drawn.
 
     ``fixed`` columns (ids, numbers, bars) are never narrowed or wrapped; the others
-    wrap, and fold words longer than the column rather than cutting them.
+    wrap at spaces, never narrower than their longest word.
     """
 
     name: str
@@ -61,49 +69,75 @@ class Records:
     header_style: str = "bold"
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        widths = self._fixed_widths(console, options)
-        if self._needed(console, options, widths) <= options.max_width:
-            yield self._table(widths)
-        else:
+        widths = self._widths(console, options)
+        if widths is None:
             yield from self._blocks()
+        else:
+            yield self._table(widths)
 
-    def _fixed_widths(self, console: Console, options: ConsoleOptions) -> dict[int, int]:
-        """The full width of each fixed column: its widest cell or its header."""
+    def _widths(self, console: Console, options: ConsoleOptions) -> list[int] | None:
+        """Each column's width, or None when the table cannot fit.
+
+        Fixed columns get their full width; the others at least their longest word (so
+        no word is ever broken) and MIN_TEXT, and share what is left in proportion to what more they
+        could use. We size the columns ourselves because Rich, squeezing a table, narrows
+        the widest columns below their longest word before it gives up."""
         wide = options.update_width(_UNBOUNDED)
-        return {
-            index: max(
-                [len(f.name)]
-                + [Measurement.get(console, wide, row[index]).maximum for row in self.rows]
+        least: list[int] = []
+        most: list[int] = []
+        for index, f in enumerate(self.fields):
+            cells = [row[index] for row in self.rows]
+            full = max(
+                [cell_len(f.name), *(Measurement.get(console, wide, c).maximum for c in cells)]
             )
-            for index, f in enumerate(self.fields)
-            if f.fixed
-        }
-
-    def _needed(self, console: Console, options: ConsoleOptions, widths: dict[int, int]) -> int:
-        """The table's width with fixed columns full and the rest at MIN_FLEX, measured
-        by Rich itself so borders and padding are counted as it will draw them."""
+            words = [cell_len(f.name), *(longest_word(console, wide, c) for c in cells)]
+            least.append(full if f.fixed else max(*words, min(full, MIN_TEXT)))
+            most.append(full)
         probe = _new_table(
-            [_column(f, widths.get(i, MIN_FLEX), "") for i, f in enumerate(self.fields)]
+            [_column(f, width, "") for f, width in zip(self.fields, least, strict=True)]
         )
-        return Measurement.get(console, options.update_width(_UNBOUNDED), probe).maximum
+        spare = options.max_width - Measurement.get(console, wide, probe).maximum
+        return None if spare < 0 else _share(least, most, spare)
 
-    def _table(self, widths: dict[int, int]) -> Table:
+    def _table(self, widths: Sequence[int]) -> Table:
         table = _new_table(
-            [_column(f, widths.get(i), self.header_style) for i, f in enumerate(self.fields)]
+            [
+                _column(f, width, self.header_style)
+                for f, width in zip(self.fields, widths, strict=True)
+            ]
         )
         for row in self.rows:
             table.add_row(*row)
         return table
 
     def _blocks(self) -> RenderResult:
-        """One block per record: its first cell as a heading, then its other fields."""
+        """One block per record: its first cell as a heading, then its other fields, less
+        those it has no value for (a label alone says nothing)."""
         first = self.fields[0]
         for number, row in enumerate(self.rows):
             if number:
                 yield Text("")
             yield Styled(row[0], first.style)
             cells = zip(self.fields[1:], row[1:], strict=True)
-            yield Pairs([(f.name, Styled(cell, f.style)) for f, cell in cells])
+            yield Pairs([(f.name, Styled(cell, f.style)) for f, cell in cells if not _empty(cell)])
+
+
+def _empty(cell: RenderableType) -> bool:
+    return isinstance(cell, Text) and not cell.plain
+
+
+def _share(least: Sequence[int], most: Sequence[int], spare: int) -> list[int]:
+    """Widths from ``least`` towards ``most``, ``spare`` cells shared in proportion to
+    what each column still wants (the rounding remainder to those that want most)."""
+    wants = [high - low for low, high in zip(least, most, strict=True)]
+    total = sum(wants)
+    if total <= spare:
+        return list(most)
+    gives = [spare * want // total for want in wants]
+    neediest = sorted(range(len(wants)), key=lambda index: -wants[index])
+    for index in neediest[: spare - sum(gives)]:
+        gives[index] += 1
+    return [low + give for low, give in zip(least, gives, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -127,17 +161,40 @@ class Pairs:
             yield Padding(value, (0, 0, 0, _PAIR_GAP))
 
     def _side_by_side(self, console: Console, options: ConsoleOptions) -> bool:
-        """Values fit beside the names if their longest word does (or 2*MIN_FLEX cells)."""
+        """Values go beside the names when every word that fits under a name fits beside
+        it too; a word too long for either (a long path at 40 columns) is folded anyway."""
         names = max((cell_len(name) for name, _ in self.pairs), default=0)
-        words = [Measurement.get(console, options, value).minimum for _, value in self.pairs]
-        return options.max_width - names - _PAIR_GAP >= min(max(words, default=0), 2 * MIN_FLEX)
+        under = options.max_width - _PAIR_GAP
+        words = (longest_word(console, options, value, limit=under) for _, value in self.pairs)
+        return options.max_width - names - _PAIR_GAP >= max(words, default=0)
+
+
+def longest_word(
+    console: Console,
+    options: ConsoleOptions,
+    renderable: RenderableType,
+    *,
+    limit: int = _UNBOUNDED,
+) -> int:
+    """The width of the longest word in ``renderable`` no wider than ``limit`` cells.
+
+    A word is a run of characters between spaces, except that each CJK character is a
+    word of its own: Chinese and Japanese break between any two of them, and Rich folds
+    a run of them at the line's end, so only spaced words must be kept whole."""
+    while isinstance(renderable, Styled):
+        renderable = renderable.renderable
+    if isinstance(renderable, Text):
+        widths = (cell_len(word) for word in _WORD.findall(renderable.plain))
+        return max((width for width in widths if width <= limit), default=0)
+    minimum = Measurement.get(console, options, renderable).minimum
+    return minimum if minimum <= limit else 0
 
 
 def _new_table(columns: Sequence[Column]) -> Table:
     return Table(*columns, box=box.SIMPLE_HEAVY, show_edge=False, pad_edge=False)
 
 
-def _column(f: Field, width: int | None, header_style: str) -> Column:
+def _column(f: Field, width: int, header_style: str) -> Column:
     return Column(
         header=Text(f.name, style=header_style),
         width=width,
