@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sys
 
 #: The stderr line and status of an interrupt (`exits.ExitStatus.INTERRUPTED`), spelt out
 #: here because importing anything of the package is what this handler must not wait for.
@@ -33,7 +34,21 @@ def main() -> None:
     of shell loops start fast."""
     from directives_cli.entry import run
 
-    run(interrupt_handler=interrupted_now)
+    try:
+        run(interrupt_handler=interrupted_now)
+    except SystemExit as stop:
+        finish(stop.code)
+
+
+def finish(code: object) -> None:
+    """End with ``code`` once the streams are flushed, without the interpreter's shutdown:
+    it puts SIGINT back to the system default first, so a Ctrl-C in those last moments
+    would kill the process silently instead of giving the one line and 130."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+    os._exit(code if isinstance(code, int) else 0 if code is None else 1)
 
 
 if __name__ == "__main__":
