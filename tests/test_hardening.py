@@ -293,7 +293,7 @@ def test_a_limit_that_is_not_a_count_is_a_usage_error(cli: Invoke, limit: str) -
     for command in (("list",), ("search", "reform")):
         result = cli(*command, "--limit", limit)
         assert result.code == 2, result
-        assert result.err.startswith("directives: error: Invalid value for '--limit'")
+        assert result.err.startswith("directives: error: invalid value for --limit: ")
         assert result.err.count("\n") == 1 and BUG_MARK not in result.err
 
 

@@ -152,9 +152,10 @@ def test_a_plain_list_has_no_match_column() -> None:
     assert out.splitlines()[0].split() == list(DEFAULT_FIELDS)
 
 
-def test_scores_show_two_decimals() -> None:
+def test_scores_show_the_precision_plain_shows() -> None:
+    # Issue 11, point 8: the score reads the same in table as in plain (rounded once).
     out = draw(directives_table([samples.hit(score=3.14159)], SEARCH_FIELDS), 120)
-    assert " 3.14 " in out
+    assert " 3.1416 " in out
 
 
 @pytest.mark.parametrize("width", WIDTHS)

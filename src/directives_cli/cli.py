@@ -7,7 +7,9 @@ place that knows exit statuses, turns them into one stderr line and an exit code
 
 from __future__ import annotations
 
+import errno
 import functools
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -433,7 +435,7 @@ def export_command(
 def validate_command(
     ctx: typer.Context,
     paths: Annotated[
-        list[Path] | None,
+        list[str] | None,
         typer.Argument(
             metavar="[PATH]...",
             help="Catalogue files or directories (default: the catalogue in use).",
@@ -569,12 +571,19 @@ def main_command(args: Sequence[str]) -> Answer | int:
     to `entry.run`, which reports them."""
     command = _click_command(app)
     helpformat.for_any_width(command)
-    result = command.main(
-        args=list(args),
-        prog_name="directives",
-        standalone_mode=False,
-        terminal_width=helpformat.help_width(),
-    )
+    try:
+        result = command.main(
+            args=list(args),
+            prog_name="directives",
+            standalone_mode=False,
+            terminal_width=helpformat.help_width(),
+        )
+    except SystemExit:
+        # Click meets a closed pipe (writing help) by wrapping stdout and exiting 1, the
+        # status the contract keeps for "not found": report it as a closed pipe instead.
+        if type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE)) from None
+        raise
     if isinstance(result, tuple):
         output, color = result
         if isinstance(output, Output) and isinstance(color, str):

@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from directives_cli.errors import NotFoundError, UsageError
+from directives_cli.errors import NotFoundError, Problem, UsageError
 from directives_cli.exits import ExitStatus
 from directives_cli.model import Category, Filters, Hit
 from directives_cli.outcome import Output, Settings
@@ -29,6 +29,7 @@ from directives_cli.render import (
     Format,
 )
 from directives_cli.render.formats import TextRenderer, renderer_for
+from directives_cli.safetext import quoted
 
 if TYPE_CHECKING:
     from directives_cli.database import Index
@@ -86,8 +87,8 @@ def checked_fields(value: str, valid: Sequence[str]) -> tuple[str, ...]:
     names = tuple(dict.fromkeys(name.strip() for name in value.split(",") if name.strip()))
     unknown = [name for name in names if name not in valid]
     if unknown or not names:
-        shown = unknown[0] if unknown else value
-        raise UsageError(f"unknown field '{shown}' (valid: {', '.join(valid)})")
+        named = unknown[0] if unknown else value
+        raise UsageError(f"unknown field {quoted(named)} (valid: {', '.join(valid)})")
     return names
 
 
@@ -261,14 +262,26 @@ def export_catalogue(
     return Output(notes=(*notes, export.summary(counts, sqlite, metadata)))
 
 
-def validate_catalogues(settings: Settings, paths: Sequence[Path]) -> Output:
+def validate_catalogues(settings: Settings, paths: Sequence[str]) -> Output:
     """`directives validate`: every problem of every catalogue named (or the one in use),
-    one line each on stdout; the status says whether there were any."""
+    one line each on stdout; the status says whether there were any. A path that cannot
+    be reached at all is named as typed ("meetings/"), without a line and column: there
+    is no file to point into."""
     from directives_cli import loader
-    from directives_cli.paths import resolve_catalogue
+    from directives_cli.paths import os_reason, resolve_catalogue
 
-    targets = list(paths) or [resolve_catalogue(settings.catalog, os.environ)]
-    problems = loader.check(targets)
+    targets: list[Path] = []
+    problems: list[Problem] = []
+    for typed in paths:
+        try:
+            os.stat(typed)
+        except OSError as error:
+            problems.append(Problem(typed, 0, 0, os_reason(error)))
+        else:
+            targets.append(Path(typed))
+    if not paths:
+        targets.append(resolve_catalogue(settings.catalog, os.environ))
+    problems = sorted(problems) + loader.check(targets) if targets else problems
     if not problems:
         return Output(summary="ok")
     noun = "problem" if len(problems) == 1 else "problems"
@@ -352,7 +365,7 @@ def _nothing_found(index: Index, spec: SearchQuery) -> str:
     never meant."""
     from directives_cli import search
 
-    message = f"no directive matches {' '.join(repr(t) for t in spec.terms)}"
+    message = f"no directive matches {' '.join(quoted(t) for t in spec.terms)}"
     if spec.regex:
         return message
     hints = []

@@ -18,6 +18,7 @@ from pathlib import Path
 from directives_cli import loader, paths, query, store, textfold
 from directives_cli.errors import CatalogueError, UsageError
 from directives_cli.model import Category, Directive, Document, Statistic
+from directives_cli.safetext import shown
 from directives_cli.worddiff import word_set
 
 #: The kinds of record a change is about, in the order they are reported per meeting.
@@ -94,7 +95,9 @@ def load_side(path: Path, *, use_cache: bool = True, check_quotes: bool = False)
         if check_quotes:
             raise
         catalogue = loader.load_files(paths.catalogue_files(path), sources=False)
-        note = f"{path}: quotes not checked: {error.problems[0] if error.problems else error}"
+        note = (
+            f"{shown(path)}: quotes not checked: {error.problems[0] if error.problems else error}"
+        )
         side = Side(str(path), catalogue.documents, catalogue.directives)
         return Loaded(side, note)
     return Loaded(Side(str(path), tuple(docs), directives))

@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from directives_cli.exits import ExitStatus
+from directives_cli.safetext import shown
 
 
 class Problem:
-    """One thing wrong with a catalogue file, at a 1-based line and column.
+    """One thing wrong with a catalogue file, at a 1-based line and column (line 0: a
+    path that could not be reached, named as typed).
 
     A hand-written class, not a dataclass: every call imports this module, and the
     `dataclasses` module alone costs several milliseconds of a warm call. Problems
@@ -61,7 +63,11 @@ class Problem:
         return f"Problem({self.file!r}, {self.line!r}, {self.column!r}, {self.message!r})"
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+        # The file name is outside text: a newline in it must not split the line in two.
+        # Line 0 is a path that could not be reached at all: nothing to point into.
+        if self.line == 0:
+            return f"{shown(self.file)}: {self.message}"
+        return f"{shown(self.file)}:{self.line}:{self.column}: {self.message}"
 
 
 class DirectivesError(Exception):

@@ -66,8 +66,12 @@ STATUSES: tuple[StatusDoc, ...] = (
         "a bug in `directives` itself (one line on stderr; `--debug` shows the traceback)",
         "a bug in directives",
     ),
-    StatusDoc(ExitStatus.OUTPUT, "the output could not be written (disk full, closed stdout)"),
-    StatusDoc(ExitStatus.INTERRUPTED, "interrupted (SIGINT)"),
+    StatusDoc(
+        ExitStatus.OUTPUT,
+        "the output could not be written (disk full, closed stdout)",
+        "the output could not be written",
+    ),
+    StatusDoc(ExitStatus.INTERRUPTED, "interrupted (SIGINT)", "interrupted"),
     StatusDoc(
         ExitStatus.PIPE,
         "the reader of stdout went away before the output was written (`directives list | "

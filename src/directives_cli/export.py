@@ -39,7 +39,7 @@ from directives_cli.model import (
     Meeting,
     Statistic,
 )
-from directives_cli.render.escape import escape_field
+from directives_cli.safetext import shown as _shown
 
 if TYPE_CHECKING:
     from directives_cli.database import Index
@@ -475,10 +475,6 @@ def _publish(temp: str, target: Path, force: bool) -> None:
             os.replace(temp, target)
     except OSError as error:
         raise _unwritable(str(target), error) from None
-
-
-def _shown(path: Path | str) -> str:
-    return escape_field(os.fspath(path))
 
 
 def _exists(target: Path) -> UsageError:

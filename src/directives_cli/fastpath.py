@@ -142,6 +142,8 @@ def _take(tokens: list[str], spec: CommandSpec, values: dict[str, str | list[str
 
 def _checked(opt: Opt, value: str) -> str:
     """A value exactly as Typer would accept it, or _Unsupported so Typer can judge it."""
+    if value == "":  # optspec.EMPTY_VALUE: Typer says so
+        raise _Unsupported
     if opt.kind == "choice":
         chosen = value if opt.case_sensitive else value.lower()
         if chosen not in opt.choices:
@@ -158,8 +160,6 @@ def _checked(opt: Opt, value: str) -> str:
             raise _Unsupported from None
         return value
     if opt.kind == "path":
-        if value == "":
-            raise _Unsupported
         # Typer hands the command a Path: "./x.yaml/" becomes "x.yaml" in messages too.
         return str(Path(value))
     return value

@@ -46,6 +46,7 @@ from directives_cli.paths import (
 
 # The completion code of options.py (the CLI layer) still reaches this name here.
 from directives_cli.paths import resolve_catalogue as resolve_catalogue
+from directives_cli.safetext import escape_field, quoted, shown
 
 if TYPE_CHECKING:
     import re
@@ -461,7 +462,7 @@ class _Checker:
         """An id or a date: text that matches the kind's pattern."""
         if value.__class__ is str and self.patterns[kind].fullmatch(value):
             return True
-        found = repr(value) if isinstance(value, str) else _kind(value)
+        found = quoted(value) if isinstance(value, str) else _kind(value)
         self.issue(path, f"{_label(path)}: expected {_PATTERN_HINTS[kind]}, found {found}")
         return False
 
@@ -469,7 +470,7 @@ class _Checker:
         """A speech act: one of the four the contract names."""
         if value in ACTS:
             return True
-        shown = f"{value!r} is not" if isinstance(value, str) else f"{_kind(value)} is not"
+        shown = f"{quoted(value)} is not" if isinstance(value, str) else f"{_kind(value)} is not"
         self.issue(path, f"{_label(path)}: {shown} one of {', '.join(ACTS)}")
         return False
 
@@ -502,7 +503,7 @@ class _Checker:
 
         if value == SCHEMA_VERSION:
             return True
-        found = repr(value) if isinstance(value, str) else _kind(value)
+        found = quoted(value) if isinstance(value, str) else _kind(value)
         self.issue(path, f"schema: this version reads schema {SCHEMA_VERSION}, found {found}")
         return False
 
@@ -578,16 +579,16 @@ class _Checker:
 
     def unknown_category(self, path: YamlPath, category: str, categories: list[str]) -> None:
         """A directive's category must be one of its own file's categories."""
-        listed = ", ".join(categories) if categories else "none"
+        listed = ", ".join(map(shown, categories)) if categories else "none"
         self.issue(
             path + ("category",),
-            f"{_label(path + ('category',))} '{category}' is not a category of this file"
+            f"{_label(path + ('category',))} {quoted(category)} is not a category of this file"
             f" (categories: {listed})",
         )
 
     def quote_not_found(self, path: YamlPath, quote: str) -> None:
         """A quote must be the source's own words: say which one is not."""
-        shown = _printable(" ".join(quote.split()))
+        shown = escape_field(" ".join(quote.split()))
         if len(shown) > _QUOTE_SHOWN:
             shown = shown[: _QUOTE_SHOWN - 3] + "..."
         source_file = self.run.files[self.file].source_file
@@ -609,12 +610,12 @@ class _Checker:
             return None
         if not self.run.read_sources:
             return None
-        here.source_file = _printable(written)
+        here.source_file = escape_field(written)
         text = self.run.source(here.path.parent / written)
         if isinstance(text, _Unreadable):
             self.issue(
                 ("meeting", "source", "file"),
-                f"meeting.source.file: cannot read {_printable(written)}: {text}",
+                f"meeting.source.file: cannot read {escape_field(written)}: {text}",
             )
             return None
         return text
@@ -625,9 +626,9 @@ _TOP_FIELDS = "schema, meeting, categories, directives"
 
 def _outside(written: str, catalogue: Path) -> str:
     """Why a source.file outside the catalogue's folder is refused, and what to do."""
-    folder = _printable(os.path.realpath(catalogue.parent))
+    folder = escape_field(os.path.realpath(catalogue.parent))
     return (
-        f"meeting.source.file: {_printable(written)} is outside the catalogue's folder"
+        f"meeting.source.file: {escape_field(written)} is outside the catalogue's folder"
         f" {folder} (symlinks resolved); a source text must be inside the folder of the"
         " catalogue file that names it: copy it there (e.g. into sources/) and name it"
         " relative to the catalogue"
@@ -652,7 +653,7 @@ def _kind(value: object) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return f"the text {value!r}"
+    return f"the text {quoted(value)}"
 
 
 def _meant_fields(unknown: Iterable[str], fields: dict[str, Field]) -> set[str]:
@@ -667,19 +668,11 @@ def _unknown_field(key: str, path: YamlPath, fields: dict[str, Field]) -> str:
     import difflib
 
     where = f"in {_label(path)}" if path else "at the top level"
-    message = f"unknown field {key!r} {where}"
+    message = f"unknown field {quoted(key)} {where}"
     close = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
     if close:
         message += f" (did you mean '{close[0]}'?)"
     return message
-
-
-def _printable(text: str) -> str:
-    """Catalogue text fit for a one-line message: control characters escaped, so a
-    hostile value cannot move the cursor or recolour the terminal `validate` prints to."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 # --- building the model -------------------------------------------------------------

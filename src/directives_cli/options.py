@@ -19,6 +19,7 @@ from directives_cli import optspec
 from directives_cli.model import ACTS
 from directives_cli.optspec import Opt
 from directives_cli.render import SEARCH_RESULT_FIELDS, SUMMARY_BY, Color, Format
+from directives_cli.safetext import shown
 
 if TYPE_CHECKING:
     from directives_cli.database import Index
@@ -55,7 +56,8 @@ def _complete(ctx: typer.Context, incomplete: str, kind: str) -> Iterator[str]:
             values = query.known_ids(index, incomplete)
         else:
             values = query.known_values(index).get(kind, [])
-    yield from (v for v in values if v.startswith(incomplete))
+    # A catalogue value goes to the shell as any outside text goes to a terminal: escaped.
+    yield from (shown(v) for v in values if v.startswith(incomplete))
 
 
 def complete_ids(ctx: typer.Context, incomplete: str) -> Iterator[str]:
@@ -133,6 +135,24 @@ COMPLETERS: dict[str, Callable[..., Iterable[str]]] = {
 }
 
 
+def _text_value(value: str) -> str:
+    """An option's text as given, unless it is empty (`optspec.EMPTY_VALUE`)."""
+    if value == "":
+        raise typer.BadParameter(optspec.EMPTY_VALUE)
+    return value
+
+
+def _path_value(value: str) -> Path:
+    """A path option's value as a Path; read before Typer's own conversion, which would
+    turn "" into ".", the current folder."""
+    return Path(_text_value(value))
+
+
+#: How Typer reads the value of a text or path option. Numbers and choices need nothing:
+#: Click already refuses "" as a number or a choice, with the same status.
+_PARSERS: dict[str, Callable[[str], object]] = {"text": _text_value, "path": _path_value}
+
+
 def _whole_number(opt: Opt) -> Callable[[str], int]:
     """The parser of an int option: `optspec.read_int`, so that a number of any length is
     a number (as on the fast path) rather than a crash, with Click's range message."""
@@ -153,6 +173,8 @@ def _whole_number(opt: Opt) -> Callable[[str], int]:
 def typer_option(opt: Opt, **extra: Any) -> Any:
     """The `typer.Option` of ``opt``; ``extra`` adds what only Typer has (a callback)."""
     settings: dict[str, Any] = {"help": opt.help, "show_default": opt.show_default, **extra}
+    if opt.kind in _PARSERS:
+        settings["parser"] = _PARSERS[opt.kind]
     if opt.completer is not None:
         settings["autocompletion"] = COMPLETERS[opt.completer]
     if opt.metavar is not None:

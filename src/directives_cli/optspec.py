@@ -28,6 +28,13 @@ if TYPE_CHECKING:
     Kind: TypeAlias = Literal["flag", "text", "int", "float", "path", "choice"]
 
 
+#: The one rule for an empty value (`--sort ''`, `--catalog ''`, `--fields=`), whatever the
+#: option and whichever parser reads it: a usage error, never a silent default ("" is not
+#: "." for a path, nor "every field" for --fields). The fast path hands such a command line
+#: to Typer, whose parsers (`options.typer_option`) say this.
+EMPTY_VALUE = "the value is empty (give one, or leave the option out)"
+
+
 class Opt(NamedTuple):
     """One option: what a user types, what it means, and how it is checked.
 
@@ -93,7 +100,8 @@ def read_int(text: str | int) -> int:
 CATALOG = Opt(
     "catalog",
     ("--catalog",),
-    "Catalogue file or directory (default: $DIRECTIVES_CATALOG, else the bundled one).",
+    "Catalogue file or directory (default: $DIRECTIVES_CATALOG unless empty, else the "
+    "bundled one).",
     kind="path",
     show_default=False,
 )

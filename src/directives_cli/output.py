@@ -7,17 +7,21 @@ touches the process's streams.
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable
 
+from directives_cli.errors import OutputError
 from directives_cli.exits import ExitStatus
 from directives_cli.outcome import Output
 from directives_cli.plain import TYPE_CHECKING
 from directives_cli.render import Format
 
 if TYPE_CHECKING:
-    from typing import NoReturn
+    from typing import NoReturn, TextIO
 
 #: Streamed text is flushed whenever about this much (in characters) has been written
 #: since the last flush, so a reader (`| head`, `| jq`) gets records while the rest are
@@ -28,25 +32,112 @@ FLUSH_EVERY = 64 * 1024
 def emit(output: Output, color: str) -> None:
     """Write text as is, then the streamed chunks as they are made; draw renderables
     through a Rich console made only now, so machine formats never import Rich. Notes go
-    to stderr first, the summary once stdout is written."""
-    for note in output.notes:
-        sys.stderr.write(f"directives: note: {note}\n")
-    try:
-        write = _exact_writer() if output.exact else sys.stdout.write
-        if output.text:
-            write(output.text)
-        _write_chunks(output.chunks, write)
-        if output.renderables:
-            from directives_cli.render.console import make_console
+    to stderr first, the summary once stdout is written.
 
-            console = make_console(sys.stdout, color=color)
-            for renderable in output.renderables:
-                console.print(renderable)
-        sys.stdout.flush()
+    A closed pipe ends quietly (status 141); any other failure to write stdout (a full
+    disk, a closed stdout) is an `OutputError` (status 74), whatever wrote it: our own
+    writes, the chunks, or Rich. A note that cannot be written costs nothing: stderr is
+    for remarks, and the answer on stdout still goes out.
+    """
+    for note in output.notes:
+        say(f"directives: note: {note}")
+    try:
+        _write_stdout(output, color)
     except BrokenPipeError:
         quiet_broken_pipe()
+    except OSError as error:
+        abandon_stdout()
+        raise OutputError(f"cannot write output: {_reason(error)}") from None
     if output.summary:
-        sys.stderr.write(f"directives: {output.summary}\n")
+        say(f"directives: {output.summary}")
+
+
+def _write_stdout(output: Output, color: str) -> None:
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        raise OSError(errno.EBADF, "standard output is closed")
+    write = _exact_writer() if output.exact else sys.stdout.write
+    if output.text:
+        write(output.text)
+    _write_chunks(output.chunks, write)
+    if output.renderables:
+        _draw(output.renderables, color)
+    sys.stdout.flush()
+
+
+#: Spaces at the end of a line, before any closing colour codes: Rich pads every line of
+#: a table to the width, which a file or a `diff` of two runs should not hold.
+_TRAILING = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
+
+
+def _draw(renderables: Iterable[object], color: str) -> None:
+    """Draw through Rich: straight onto a terminal; anywhere else onto a buffer drawn
+    alike (a buffer is no terminal either, so Rich picks the same width and colours), then
+    written with the padding at the ends of lines removed."""
+    from directives_cli.render.console import make_console
+
+    if is_terminal():
+        console = make_console(sys.stdout, color=color)
+        for renderable in renderables:
+            console.print(renderable)
+        return
+    buffer = io.StringIO()
+    console = make_console(buffer, color=color)
+    for renderable in renderables:
+        console.print(renderable)
+    sys.stdout.write(_TRAILING.sub(r"\1", buffer.getvalue()))
+
+
+def _reason(error: OSError) -> str:
+    """An OS error in words, without Python's "[Errno 28]"."""
+    if error.errno == errno.EBADF:
+        return "standard output is closed"
+    return error.strerror or str(error)
+
+
+def say(line: str) -> None:
+    """One line on stderr, if stderr can take it: a full or closed stderr must not turn
+    an answer into a failure, nor an error's status into another one."""
+    stream = sys.stderr
+    if stream is None:
+        return
+    try:
+        stream.write(f"{line}\n")
+        stream.flush()
+    except (OSError, ValueError):
+        _discard(stream)
+
+
+def abandon_stdout() -> None:
+    """After stdout failed, drop what is still buffered: otherwise the interpreter's own
+    flush at exit fails again, prints a farewell and turns our status into 120."""
+    _discard(sys.stdout)
+
+
+def _discard(stream: TextIO | None) -> None:
+    """Point a failed stream's descriptor at /dev/null and drop its buffer there. A stream
+    without a descriptor (a test's StringIO) is left as it is."""
+    if stream is None:
+        return
+    try:
+        fd = stream.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+        stream.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def stdout_failed() -> bool:
+    """Whether stdout is closed or cannot take what it holds: tells a failed write from
+    any other OSError that reaches `entry.run` (Click writing help, for one)."""
+    if sys.stdout is None:
+        return True
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        return True
+    return False
 
 
 def _exact_writer() -> Callable[[str], object]:
@@ -93,11 +184,7 @@ def _write_chunks(chunks: Iterable[str], write: Callable[[str], object]) -> None
 def quiet_broken_pipe() -> NoReturn:
     """Stop writing to a reader that has gone away, without Python's farewell noise
     ("Exception ignored ... BrokenPipeError") when the interpreter flushes at exit."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
+    _discard(sys.stdout)
     # What a shell reports for a process ended by a closed pipe (128 + SIGPIPE), as grep.
     os._exit(ExitStatus.PIPE)
 
@@ -106,7 +193,7 @@ def is_terminal() -> bool:
     """Whether stdout is a terminal: decides the default format (table or plain)."""
     try:
         return sys.stdout.isatty()
-    except ValueError:
+    except (AttributeError, ValueError):  # closed (None), or a closed file object
         return False
 
 

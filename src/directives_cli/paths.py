@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from directives_cli.errors import CatalogueError, Problem
+from directives_cli.safetext import shown
 
 #: Largest catalogue (or source) file read. A meeting's file is far smaller (100,000
 #: directives with 300-character texts take about 70 MiB in all, in several files);
@@ -58,11 +59,13 @@ def resolve_catalogue(option: str | None, environ: Mapping[str, str]) -> Path:
         origin, path = "the bundled catalogue: the installation is incomplete", bundled_path()
     try:
         os.stat(path)
-    except FileNotFoundError:
-        raise CatalogueError(f"catalogue not found: {path} ({origin})") from None
+    except (FileNotFoundError, ValueError):  # ValueError: a NUL, which no file name holds
+        raise CatalogueError(f"catalogue not found: {shown(path)} ({origin})") from None
     except OSError as error:
         reason = os_reason(error)
-        raise CatalogueError(f"cannot access catalogue {path}: {reason} ({origin})") from None
+        raise CatalogueError(
+            f"cannot access catalogue {shown(path)}: {reason} ({origin})"
+        ) from None
     return path
 
 

@@ -25,6 +25,8 @@ from directives_cli.model import (
     Speaker,
     Statistic,
 )
+from directives_cli.safetext import quoted
+from directives_cli.safetext import shown as escaped
 
 TYPE_CHECKING = False  # not typing's: see database.py
 if TYPE_CHECKING:
@@ -167,7 +169,9 @@ def _check(what: str, values: Sequence[str], valid: Sequence[str]) -> None:
     known = {v.lower() for v in valid}
     for value in values:
         if value.lower() not in known:
-            raise UsageError(f"unknown {what} {value!r} ({_nearest(value, valid)}{_valid(valid)})")
+            raise UsageError(
+                f"unknown {what} {quoted(value)} ({_nearest(value, valid)}{_valid(valid)})"
+            )
 
 
 def _nearest(value: str, valid: Sequence[str]) -> str:
@@ -223,7 +227,7 @@ def iter_directives(
     """As `list_directives`, but yields directives a batch at a time, so writing 100,000
     of them never holds them all. The sort and limit are checked now, not on first use."""
     if sort not in SORT_KEYS:
-        raise UsageError(f"unknown sort key {sort!r} (valid: {', '.join(SORT_KEYS)})")
+        raise UsageError(f"unknown sort key {quoted(sort)} (valid: {', '.join(SORT_KEYS)})")
     if limit is not None and limit < 0:
         raise UsageError(f"the limit must be 0 or more, not {limit}")
     return fetch_directives(index, _positions(index, filters, sort, limit))
@@ -478,9 +482,9 @@ _ALL_IDS = "SELECT id FROM directives INDEXED BY directives_id"
 
 
 def _no_directive(wanted: str, suggestions: Sequence[str]) -> str:
-    message = f"no directive {wanted!r}"
+    message = f"no directive {quoted(wanted)}"
     if suggestions:
-        return message + f" (did you mean {', '.join(suggestions)}?)"
+        return message + f" (did you mean {', '.join(map(escaped, suggestions))}?)"
     return message + " (see 'directives list -f ids' for the ids there are)"
 
 
@@ -722,7 +726,8 @@ def _unmatched_note(kind: str, value: str, names: Sequence[str]) -> str:
     shown = close or list(names[:_LISTED_NOTE])
     more = "" if close or len(names) <= _LISTED_NOTE else ", ..."
     label = "did you mean" if close else f"{kind}s"
-    return f"no {kind} {value!r} in the catalogue ({label}: {', '.join(shown)}{more})"
+    listed = ", ".join(escaped(name) for name in shown)
+    return f"no {kind} {quoted(value)} in the catalogue ({label}: {listed}{more})"
 
 
 _LISTED_NOTE = 8

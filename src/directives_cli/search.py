@@ -77,6 +77,7 @@ from directives_cli.database import SEARCH_LIST_SEPARATOR, WORDS_TABLE
 from directives_cli.errors import UsageError
 from directives_cli.model import DIRECTIVE_FIELDS, Directive, Filters, Hit
 from directives_cli.plain import TYPE_CHECKING, NamedTuple
+from directives_cli.safetext import quoted
 from directives_cli.terms import HYPHENS, content_terms, spellings
 
 if TYPE_CHECKING:
@@ -175,7 +176,8 @@ def check_query(query: SearchQuery) -> None:
     unknown = [f for f in query.fields if f not in SEARCH_FIELDS_ALLOWED]
     if unknown:
         raise UsageError(
-            f"unknown field {unknown[0]!r} for --in (valid: {', '.join(SEARCH_FIELDS_ALLOWED)})"
+            f"unknown field {quoted(unknown[0])} for --in "
+            f"(valid: {', '.join(SEARCH_FIELDS_ALLOWED)})"
         )
     if query.limit is not None and query.limit < 0:
         raise UsageError(f"the limit must be 0 or more, not {query.limit}")
@@ -190,12 +192,12 @@ def check_query(query: SearchQuery) -> None:
         if not term.strip():
             raise UsageError("a search term is empty; give words to search for")
         if not _encodable(term):
-            raise UsageError(f"search term {term!r} is not valid text (undecodable bytes)")
+            raise UsageError(f"search term {quoted(term)} is not valid text (undecodable bytes)")
         if query.regex:
             _compile(term)
         elif not any(ch.isalnum() for ch in term):
             raise UsageError(
-                f"search term {term!r} has no letters or digits to search for;"
+                f"search term {quoted(term)} has no letters or digits to search for;"
                 " use --regex to search for punctuation"
             )
 
@@ -217,9 +219,9 @@ def _compile(pattern: str) -> re.Pattern[str]:
     try:
         return re.compile(pattern, re.IGNORECASE | re.MULTILINE)
     except re.error as exc:
-        raise UsageError(f"invalid regular expression {pattern!r}: {exc}") from None
+        raise UsageError(f"invalid regular expression {quoted(pattern)}: {exc}") from None
     except (OverflowError, RecursionError):
-        raise UsageError(f"regular expression {pattern!r} is too complex") from None
+        raise UsageError(f"regular expression {quoted(pattern)} is too complex") from None
 
 
 def count_some(index: Index, query: SearchQuery) -> int:

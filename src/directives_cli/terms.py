@@ -130,6 +130,9 @@ QUOTE_MARKS = "\"'\u201c\u201d\u2018\u2019\u201e\u00ab\u00bb\u300c\u300e"
 MAX_SPELLINGS = 8
 #: Letters each part of a closed word split in two must have.
 _MIN_PART = 2
+#: Words longer than this are not cut in two: no compound is, and each cut is one index
+#: lookup, so a 100,000-letter "word" would otherwise cost 100,000 of them.
+_MAX_SPLIT_WORD = 40
 #: Characters a piece of a Chinese term cut at a function character must keep.
 _MIN_PIECE = 2
 
@@ -327,7 +330,9 @@ def _splits(
     hyphen = _pattern("hyphen")
     for start, end, word in words:
         before, after = term[start - 1 : start], term[end : end + 1]
-        if not word.isalpha() or hyphen.match(before) or hyphen.match(after):
+        if len(word) > _MAX_SPLIT_WORD or not word.isalpha():
+            continue
+        if hyphen.match(before) or hyphen.match(after):
             continue
         for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
             first, second = word[:cut], word[cut:]

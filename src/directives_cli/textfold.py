@@ -153,8 +153,11 @@ class Stemmer:
                 ((n, index_form(t)) for n, t in enumerate(new)),
             )
             found: dict[int, list[str]] = {}
+            # A token that folds to nothing (a lone combining mark: diacritics removed)
+            # comes back as NULL; it is no word, so no stem either.
             for doc, term in self._conn.execute(
-                "SELECT doc, term FROM tokens ORDER BY doc, offset"
+                "SELECT doc, term FROM tokens WHERE term IS NOT NULL AND term != '' "
+                "ORDER BY doc, offset"
             ):
                 found.setdefault(doc, []).append(term)
             self._conn.execute("DELETE FROM words")

@@ -35,6 +35,8 @@ from yaml.parser import Parser
 from yaml.reader import Reader
 from yaml.scanner import Scanner
 
+from directives_cli.safetext import quoted
+
 #: Deepest nesting of collections accepted; a catalogue needs four levels.
 MAX_DEPTH = 64
 
@@ -353,7 +355,7 @@ def _duplicate_flaw(mapping: Node, key_node: Node) -> Flaw:
         k for k, _ in mapping.value if k.__class__ is ScalarNode and k.value == key_node.value
     )
     line = first.start_mark.line + 1
-    return _mark_flaw(key_node, f"duplicate key {key_node.value!r} (first at line {line})")
+    return _mark_flaw(key_node, f"duplicate key {quoted(key_node.value)} (first at line {line})")
 
 
 def _tag_flaw(node: Node) -> Flaw:
@@ -361,7 +363,9 @@ def _tag_flaw(node: Node) -> Flaw:
     shown = node.tag
     if shown.startswith("tag:yaml.org,2002:"):
         shown = "!!" + shown.removeprefix("tag:yaml.org,2002:")
-    return _mark_flaw(node, f"tag {shown!r} is not allowed: catalogues use plain YAML, no tags")
+    return _mark_flaw(
+        node, f"tag {quoted(shown)} is not allowed: catalogues use plain YAML, no tags"
+    )
 
 
 def _mark_flaw(node: Node, message: str) -> Flaw:

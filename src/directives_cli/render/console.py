@@ -6,6 +6,8 @@ views go and tests can draw into a StringIO at a pinned width and colour system.
 
 from __future__ import annotations
 
+import errno
+import os
 from typing import Literal, TextIO
 
 from rich.console import Console
@@ -40,6 +42,15 @@ def make_console(file: TextIO, *, color: str = Color.AUTO) -> Console:
     return console
 
 
+class _Console(Console):
+    """A console that leaves a closed pipe to the writer (`output.emit`): Rich's own
+    handler exits with status 1, which the contract keeps for "not found"."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+
 def _console(
     file: TextIO,
     *,
@@ -47,7 +58,7 @@ def _console(
     no_color: bool | None = None,
     force_terminal: bool | None = None,
 ) -> Console:
-    return Console(
+    return _Console(
         file=file,
         color_system=color_system,
         no_color=no_color,

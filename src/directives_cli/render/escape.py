@@ -5,7 +5,8 @@ screen, retitle the window, set the clipboard or fake a hyperlink; a C1 code doe
 in one byte; a bidi override makes text read differently from what it says ("Trojan
 Source"); a line or paragraph separator splits a record that scripts expect on one line.
 Every view meant for a terminal or a line-oriented pipe (table, plain, show, markdown)
-passes its text through this module, so the rule lives in one place.
+passes its text through this module. The escaping itself (which characters, how they are
+spelt) is `directives_cli.safetext`'s, the one rule that stderr messages follow too.
 
 The escapes are Python's own spelling (``\\x1b``, ``\\u202e``, ``\\U000e0041``), so a
 reader recognises them and :func:`unescape_field` can reverse them exactly.
@@ -16,20 +17,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-#: Characters never shown raw, beyond C0: DEL and C1 (controls); Arabic letter mark, the
-#: bidi marks, embeddings, overrides and isolates (reorder text); the line and paragraph
-#: separators (split lines for `str.splitlines` and many tools); zero-width and invisible
-#: format characters that hide or smuggle text (ZWSP, word joiner and invisible operators,
-#: deprecated format controls, BOM, interlinear annotation, Mongolian vowel separator,
-#: Unicode tag characters); and lone surrogates, which cannot be encoded for output at all.
-#: ZWJ/ZWNJ (U+200C/D) stay: scripts and emoji need them and they reorder nothing.
-DANGEROUS_BEYOND_C0 = (
-    "\x7f-\x9f"
-    "\u061c\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f"
-    "\ufeff\ufff9-\ufffb\ud800-\udfff\U000e0000-\U000e007f"
+from directives_cli.safetext import (
+    DANGEROUS,
+    DANGEROUS_BEYOND_C0,
+    escape_char,
+    escape_field,
 )
-#: Every character never shown raw (a regex class body): C0, then the rest above.
-DANGEROUS = "\x00-\x1f" + DANGEROUS_BEYOND_C0
+
+__all__ = [
+    "DANGEROUS",
+    "DANGEROUS_BEYOND_C0",
+    "escape_char",
+    "escape_field",
+    "unescape_field",
+    "visible",
+]
 
 
 class LazyPattern:
@@ -53,24 +55,9 @@ class LazyPattern:
 
 _VISIBLE = LazyPattern(f"[{DANGEROUS}]")
 _VISIBLE_KEEP_NEWLINES = LazyPattern(f"[\x00-\x09\x0b-\x1f{DANGEROUS_BEYOND_C0}]")
-_FIELD = LazyPattern(f"[{DANGEROUS}\\\\]")
 _ESCAPE = LazyPattern(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
 
-_SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\\": "\\\\"}
 _SHORT_BACK = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
-
-
-def escape_char(char: str) -> str:
-    """The visible spelling of one character: ``\\t``, ``\\x1b``, ``\\u202e``, ``\\U000e0041``."""
-    short = _SHORT.get(char)
-    if short is not None:
-        return short
-    code = ord(char)
-    if code < 0x100:
-        return f"\\x{code:02x}"
-    if code < 0x10000:
-        return f"\\u{code:04x}"
-    return f"\\U{code:08x}"
 
 
 def _replace(match: re.Match[str]) -> str:
@@ -87,16 +74,6 @@ def visible(text: str, *, keep_newlines: bool = False) -> str:
     """
     pattern = _VISIBLE_KEEP_NEWLINES if keep_newlines else _VISIBLE
     return pattern.sub(_replace, text)
-
-
-def escape_field(text: str) -> str:
-    """Text for one field of a line-oriented format (plain, ids): reversible, one line.
-
-    Backslashes are doubled as well, so the escaping is exact: :func:`unescape_field`
-    gives back the original, and a tab in a value can never be mistaken for the tab that
-    separates fields.
-    """
-    return _FIELD.sub(_replace, text)
 
 
 def _unreplace(match: re.Match[str]) -> str:

@@ -59,8 +59,8 @@ def text(value: object, *, style: str = "", pattern: re.Pattern[str] | None = No
 def _string(value: object) -> str:
     if value is None:
         return ""
-    if isinstance(value, float):
-        return f"{value:.2f}"
+    if isinstance(value, float):  # a score, already rounded: as plain prints it
+        return repr(value)
     if isinstance(value, list | tuple):
         return ", ".join(str(item) for item in value)
     return str(value)
