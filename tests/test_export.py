@@ -101,6 +101,8 @@ def _check_faithful(cli: Invoke, path: Path, catalog: Path, filters: tuple[str, 
         for m in meetings
         for s in m["statistics"]
     ]
+    figures = json_out(cli, "figures", *where, *[f"--meeting={m}" for m in meeting_filter])
+    assert rows(path, "statistics") == figures
 
     categories = rows(path, "categories")
     counted = [(d["meeting"], d["category"]) for d in directives]
