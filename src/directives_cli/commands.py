@@ -302,7 +302,8 @@ def draft_catalogue(
     categories: Path | None = None,
 ) -> Output:
     """`directives draft`: a catalogue drafted from a report, on stdout or in ``output``."""
-    from directives_cli.draft import DraftRequest, draft_report, files
+    from directives_cli.draft import files
+    from directives_cli.draft.compose import DraftRequest, draft_report
 
     request = DraftRequest(
         text=files.read_report(report),

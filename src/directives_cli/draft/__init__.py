@@ -9,10 +9,8 @@ categories, `compose` puts a draft together and `yamlwrite` writes it.
 Every drafted value is a stretch of the report or built from such stretches: the
 drafting code never invents data, never prints, and imports nothing above `model`,
 `errors` and `loader` (the loader only to read a catalogue of categories).
+
+This file imports nothing: its modules import each other through the package
+(`from directives_cli.draft import lexicon`), so a re-export here would put the package
+on an import cycle. Callers take `compose.draft_report` from its own module.
 """
-
-from __future__ import annotations
-
-from directives_cli.draft.compose import DraftRequest, draft_report
-
-__all__ = ["DraftRequest", "draft_report"]
