@@ -69,6 +69,21 @@ def _write_stdout(output: Output, color: str) -> None:
 _TRAILING = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
 
 
+class _Buffer(io.StringIO):
+    """A buffer that tells Rich the encoding of the stdout it stands in for, so the view
+    is drawn for what stdout can hold (`#` bars on an ASCII stdout, not escaped blocks)."""
+
+    def __init__(self, encoding: str) -> None:
+        super().__init__()
+        self._encoding = encoding
+
+    # typeshed declares `encoding` a plain attribute; CPython's TextIOBase makes it a
+    # read-only property, so a property is the only way to give a buffer one.
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self._encoding
+
+
 def _draw(renderables: Iterable[object], color: str) -> None:
     """Draw through Rich: straight onto a terminal; anywhere else onto a buffer drawn
     alike (a buffer is no terminal either, so Rich picks the same width and colours), then
@@ -80,7 +95,7 @@ def _draw(renderables: Iterable[object], color: str) -> None:
         for renderable in renderables:
             console.print(renderable)
         return
-    buffer = io.StringIO()
+    buffer = _Buffer(getattr(sys.stdout, "encoding", None) or "utf-8")
     console = make_console(buffer, color=color)
     for renderable in renderables:
         console.print(renderable)
