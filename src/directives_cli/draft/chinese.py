@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from directives_cli.draft import lexicon
-from directives_cli.draft.sentences import trim, unique
+from directives_cli.draft.sentences import split_at, unique, without_leading
 from directives_cli.draft.types import Assessment, Instruction, Span
 
 #: Verbs of speech and their acts; 要求 is "requested" of the meeting itself and
@@ -138,34 +138,21 @@ def _body(
 def _clauses(text: str, body: Span) -> list[Span]:
     """One span per instruction: split at ；, at enumerators and at ， before a verb."""
     pieces: list[Span] = []
-    for part in _split_at(text, body, re.compile("[；;]")):
-        for item in _split_at(text, part, _ENUM_SPLIT):
+    for part in split_at(text, body, re.compile("[；;]")):
+        for item in split_at(text, part, _ENUM_SPLIT):
             pieces.extend(_clean(text, p) for p in _verb_phrases(text, _clean(text, item)))
     return [p for p in pieces if p.end > p.start]
 
 
-def _split_at(text: str, span: Span, pattern: re.Pattern[str]) -> list[Span]:
-    pieces, start = [], span.start
-    for match in pattern.finditer(text, span.start, span.end):
-        pieces.append(Span(start, match.start()))
-        start = match.end()
-    pieces.append(Span(start, span.end))
-    return [trim(text, p) for p in pieces]
-
-
 def _clean(text: str, span: Span) -> Span:
     """A clause without its leading modal (要, 必须) and surrounding punctuation."""
-    span = trim(text, span)
-    match = _LEADING.match(text, span.start, span.end)
-    if match and match.end() > span.start:
-        span = Span(match.end(), span.end)
-    return trim(text, span)
+    return without_leading(text, span, _LEADING)
 
 
 def _verb_phrases(text: str, span: Span) -> list[Span]:
     """Split at ， where the next piece opens with a verb and the current one holds a
     verb: "加强风险防控，坚守安全底线" is two; 、 never splits."""
-    parts = _split_at(text, span, re.compile("[，,]"))
+    parts = split_at(text, span, re.compile("[，,]"))
     merged: list[Span] = []
     for part in parts:
         if merged and not (_has_verb(text, merged[-1]) and _opens_verb(text, part)):

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from directives_cli.draft import lexicon
-from directives_cli.draft.sentences import trim, unique
+from directives_cli.draft.sentences import split_at, unique, without_leading
 from directives_cli.draft.types import Assessment, Instruction, Span
 
 #: The verbs of speech the report uses, and the act each stands for.
@@ -196,7 +196,7 @@ def _body(
     if act == "pointed-out" and not continued and not _HAS_MODAL.search(raw):
         return None
     found: list[Instruction] = []
-    for part in _split_at(text, body, _AND_THAT):
+    for part in split_at(text, body, _AND_THAT):
         found.extend(_part(text, part, body, person, act))
     return found
 
@@ -242,30 +242,16 @@ def _clauses(text: str, body: Span) -> list[Span]:
     """One span per instruction: split at semicolons, enumerators, coordinated verb
     phrases and, after "be", coordinated roles; never inside a noun phrase."""
     pieces: list[Span] = []
-    for part in _split_at(text, body, re.compile(r"[;；]")):
-        for item in _split_at(text, part, _ENUM_SPLIT):
+    for part in split_at(text, body, re.compile(r"[;；]")):
+        for item in split_at(text, part, _ENUM_SPLIT):
             for phrase in _verb_phrases(text, _clean(text, item)):
                 pieces.extend(_roles(text, _clean(text, phrase)))
     return [p for p in pieces if p.end > p.start]
 
 
-def _split_at(text: str, span: Span, pattern: re.Pattern[str]) -> list[Span]:
-    """The pieces of a span between the matches of a pattern."""
-    pieces, start = [], span.start
-    for match in pattern.finditer(text, span.start, span.end):
-        pieces.append(Span(start, match.start()))
-        start = match.end()
-    pieces.append(Span(start, span.end))
-    return [trim(text, p) for p in pieces]
-
-
 def _clean(text: str, span: Span) -> Span:
     """A clause without its leading "and", "we must", "to" and surrounding punctuation."""
-    span = trim(text, span)
-    match = _LEADING.match(text, span.start, span.end)
-    if match and match.end() > span.start:
-        span = Span(match.end(), span.end)
-    return trim(text, span)
+    return without_leading(text, span, _LEADING)
 
 
 def _verb_phrases(text: str, span: Span) -> list[Span]:
@@ -326,4 +312,4 @@ def _roles(text: str, span: Span) -> list[Span]:
     each role after "be" is its own instruction."""
     if not _BE.match(text, span.start, span.end):
         return [span]
-    return _split_at(text, span, _COMPLEMENT)
+    return split_at(text, span, _COMPLEMENT)

@@ -46,6 +46,26 @@ def trim(text: str, span: Span, strip: str = " ,;:.，；：。、") -> Span:
     return Span(start, end)
 
 
+def split_at(text: str, span: Span, pattern: re.Pattern[str]) -> list[Span]:
+    """The pieces of a span between the matches of a pattern, each trimmed."""
+    pieces, start = [], span.start
+    for match in pattern.finditer(text, span.start, span.end):
+        pieces.append(Span(start, match.start()))
+        start = match.end()
+    pieces.append(Span(start, span.end))
+    return [trim(text, p) for p in pieces]
+
+
+def without_leading(text: str, span: Span, leading: re.Pattern[str]) -> Span:
+    """A clause without what ``leading`` matches at its start (a modal, "and", "we
+    must") and without the punctuation around it: each language gives its own pattern."""
+    span = trim(text, span)
+    match = leading.match(text, span.start, span.end)
+    if match and match.end() > span.start:
+        span = Span(match.end(), span.end)
+    return trim(text, span)
+
+
 def unique(text: str, span: Span, limit: Span) -> Span:
     """The span, widened a word at a time within ``limit`` until it occurs once in
     the text (a quote that occurs twice cannot tell the reader where it stands)."""
