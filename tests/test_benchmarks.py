@@ -8,12 +8,10 @@ output, exit status and peak memory correctly, on a pipe and on a pseudo-termina
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 import yaml
@@ -23,24 +21,13 @@ from hypothesis import strategies as st
 from conftest import Invoke
 from directives_cli import loader
 from directives_cli.model import ACTS
+from fixtures.bench.scripts import script
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
-def _module(name: str) -> ModuleType:
-    """Import a benchmarks/ script by path: benchmarks/ is not a package on sys.path."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # run.py imports generate under this name
-    spec.loader.exec_module(module)
-    return module
-
-
-generate = _module("generate")
-run = _module("run")
+generate = script("generate")
+run = script("run")
 
 
 def _tree(root: Path) -> dict[str, bytes]:

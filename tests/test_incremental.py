@@ -12,6 +12,7 @@ import pytest
 
 from conftest import Invoke, Result
 from directives_cli import loader
+from fixtures.bench.scripts import script
 
 #: The questions asked after every change: every output a cached index could get wrong.
 QUESTIONS: tuple[tuple[str, ...], ...] = (
@@ -269,3 +270,25 @@ def test_file_edited_while_read_is_not_recorded_as_current(
     monkeypatch.setattr(loader, "_read", original)
     answers = assert_same(cli, catalogue)
     assert "BOILERS" in answers[0].out
+
+
+def test_repeated_edits_keep_the_index_small(
+    cli: Invoke, tmp_path: Path, private_cache: Path
+) -> None:
+    """Each update leaves delete markers in the full-text table beside the new entries;
+    editing the same file again and again must neither grow the index without bound nor
+    change an answer (the benchmark's catalogue: 2,000 directives in 4 files)."""
+    made = script("generate").generate(2000, tmp_path / "made", per_file=500)
+    warm(cli, made.directory)
+    (index,) = (private_cache / "directives").glob("*.sqlite")
+    built = index.stat().st_size
+    sizes = []
+    for revision in range(1, 9):
+        script("generate").set_revision(made.files[1], revision)
+        warm(cli, made.directory)
+        (index,) = (private_cache / "directives").glob("*.sqlite")
+        sizes.append(index.stat().st_size)
+    assert max(sizes) <= 1.25 * built, (built, sizes)
+    for question in (("search", "forklift", "-f", "json"), ("search", "boilers", "-f", "ids")):
+        cached, fresh = ask(cli, made.directory, *question)
+        assert cached.out == fresh.out and cached.code == fresh.code == 0, question

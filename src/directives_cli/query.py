@@ -11,7 +11,15 @@ import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 
-from directives_cli.database import Index, decode_list, name_words, unstored
+from directives_cli.database import (
+    BODY_SHIFT,
+    Index,
+    decode_list,
+    name_words,
+    unpack_some,
+    unpack_text,
+    unstored,
+)
 from directives_cli.errors import NotFoundError, UsageError
 from directives_cli.model import (
     ACTS,
@@ -32,6 +40,8 @@ TYPE_CHECKING = False  # not typing's: see database.py
 if TYPE_CHECKING:
     from typing import Any
 
+    from directives_cli.database import Body
+
 #: The orders `list --sort` accepts. Every sort is stable: ties keep catalogue order.
 #: catalogue: as the catalogue lists them; id: natural order (RC-2 before RC-10);
 #: category: the order categories are first defined in; act: pointed-out, requested,
@@ -39,13 +49,12 @@ if TYPE_CHECKING:
 #: start date.
 SORT_KEYS: tuple[str, ...] = ("catalogue", "id", "category", "act", "speaker", "title", "meeting")
 
-#: The columns `directive_from_row` expects, in order, for a directives table aliased ``d``.
-DIRECTIVE_COLUMNS = (
-    "d.id, d.meeting, d.category, d.title, d.text, d.speaker, d.act, d.quote, d.addressees, d.tags,"
-    " d.note"
+#: The columns `_directives` reads from a directives table aliased ``d``, in order: the
+#: short fields (the long ones are packed by blocks in `bodies`: see database.pack_bodies).
+_ROW_COLUMNS = (
+    "d.position, d.id, (SELECT meeting FROM documents WHERE position = d.document),"
+    " d.category, d.title, d.speaker, d.act, d.tags"
 )
-#: Where a column selected after DIRECTIVE_COLUMNS (such as ``d.position``) lands in a row.
-AFTER_DIRECTIVE_COLUMNS = DIRECTIVE_COLUMNS.count(",") + 1
 
 _ANY = Filters()
 #: Rows fetched per statement when materialising directives by position.
@@ -59,22 +68,33 @@ _LISTED = 40
 # ---- rows -----------------------------------------------------------------------------------
 
 
-def directive_from_row(row: Sequence[Any]) -> Directive:
-    """A directive from a row selected with DIRECTIVE_COLUMNS (extra columns after them
-    are ignored)."""
-    return Directive(
-        id=row[0],
-        meeting=row[1],
-        category=row[2],
-        title=row[3],
-        text=row[4],
-        speaker=row[5],
-        act=row[6],
-        quote=row[7],
-        addressees=decode_list(row[8]),
-        tags=decode_list(row[9]),
-        note=row[10],
-    )
+def _directives(index: Index, rows: Sequence[Sequence[Any]]) -> list[Directive]:
+    """Directives from rows selected with _ROW_COLUMNS, in their order, each long field
+    from the row's body block (each block read and inflated once, as far as needed)."""
+    wanted: dict[int, list[int]] = {}
+    within = (1 << BODY_SHIFT) - 1
+    for row in rows:
+        wanted.setdefault(row[0] >> BODY_SHIFT, []).append(row[0] & within)
+    blocks = sorted(wanted)
+    bodies: dict[int, Body] = {}
+    for start in range(0, len(blocks), _BATCH):
+        chunk = blocks[start : start + _BATCH]
+        for block, data in index.rows(
+            f"SELECT block, data FROM bodies WHERE block IN ({_marks(len(chunk))})", chunk
+        ):
+            first = block << BODY_SHIFT
+            for number, body in unpack_some(data, wanted[block]).items():
+                bodies[first + number] = body
+    found = []
+    for position, did, meeting, category, title, speaker, act, tags in rows:
+        text, quote, addressees, note = bodies[position]
+        tagged = decode_list(tags)
+        found.append(
+            Directive(
+                did, meeting, category, title, text, speaker, act, quote, addressees, tagged, note
+            )
+        )
+    return found
 
 
 def _param(value: str) -> str | bytes:
@@ -102,14 +122,16 @@ def where_clause(filters: Filters, alias: str = "d") -> tuple[str, list[str | by
     tags match whole values, ignoring case."""
     parts: list[str] = []
     params: list[str | bytes] = []
-    for column, values in (
-        ("category", filters.categories),
-        ("act", filters.acts),
-        ("meeting", filters.meetings),
-    ):
+    for column, values in (("category", filters.categories), ("act", filters.acts)):
         if values:
             parts.append(f"{alias}.{column} IN ({_marks(len(values))})")
             params.extend(_param(v) for v in values)
+    if filters.meetings:
+        marks = _marks(len(filters.meetings))
+        parts.append(
+            f"{alias}.document IN (SELECT position FROM documents WHERE meeting IN ({marks}))"
+        )
+        params.extend(_param(v) for v in filters.meetings)
     if filters.speakers:
         parts.append(
             f"{alias}.speaker IN (SELECT speaker FROM speaker_names"
@@ -271,13 +293,25 @@ def fetch_directives(index: Index, positions: Sequence[int]) -> Iterator[Directi
     for start in range(0, len(positions), _BATCH):
         chunk = positions[start : start + _BATCH]
         rows = index.rows(
-            f"SELECT {DIRECTIVE_COLUMNS}, d.position FROM directives d"
-            f" WHERE d.position IN ({_marks(len(chunk))})",
+            f"SELECT {_ROW_COLUMNS} FROM directives d WHERE d.position IN ({_marks(len(chunk))})",
             chunk,
         )
-        found = {row[AFTER_DIRECTIVE_COLUMNS]: row for row in rows}
-        for position in chunk:
-            yield directive_from_row(found[position])
+        found = {row[0]: row for row in rows}
+        yield from _directives(index, [found[position] for position in chunk])
+
+
+def directives_after(
+    index: Index, filters: Filters, after: int, count: int
+) -> list[tuple[int, Directive]]:
+    """(position, directive) of the first ``count`` directives matching ``filters`` past
+    position ``after``, in catalogue order: a page of a scan of the whole catalogue."""
+    where, params = where_clause(filters)
+    rows = index.rows(
+        f"SELECT {_ROW_COLUMNS} FROM directives d"
+        f" WHERE {where} AND d.position > ? ORDER BY d.position LIMIT ?",
+        [*params, after, count],
+    )
+    return [(row[0], d) for row, d in zip(rows, _directives(index, rows), strict=True)]
 
 
 def _positions(index: Index, filters: Filters, sort: str, limit: int | None) -> list[int]:
@@ -328,7 +362,7 @@ def _sorter(index: Index, sort: str) -> tuple[str, Callable[[Any], Any]]:
 _GROUPS: dict[str, tuple[str, str]] = {
     "category": ("d.category", "d.category"),
     "act": ("d.act", "d.act"),
-    "meeting": ("d.meeting", "d.meeting"),
+    "meeting": ("m.meeting", "m.meeting"),
     "speaker": ("d.speaker", "s.fold"),
 }
 
@@ -365,6 +399,8 @@ def summary_counts(
     Counted in SQL, but for tags, which are decoded from each directive's row."""
     where, params = where_clause(filters)
     join = " JOIN speaker_names s ON s.speaker = d.speaker" if "speaker" in by else ""
+    if "meeting" in by:
+        join += " JOIN documents m ON m.position = d.document"
     if "tag" in by:
         groups = _tag_groups(index, where, params, join, by)
     else:
@@ -463,7 +499,7 @@ def get_directives(index: Index, ids: Sequence[str]) -> list[Directive]:
     first missing id and suggests close ones."""
     found: list[Directive] = []
     every: list[str] | None = None
-    select = f"SELECT {DIRECTIVE_COLUMNS} FROM directives d WHERE d.id = ?"
+    select = f"SELECT {_ROW_COLUMNS} FROM directives d WHERE d.id = ?"
     for wanted in ids:
         rows = index.rows(select, (_param(wanted),))
         if not rows:
@@ -473,7 +509,7 @@ def get_directives(index: Index, ids: Sequence[str]) -> list[Directive]:
             if len(same) != 1:
                 raise NotFoundError(_no_directive(wanted, same or suggest_ids(index, wanted)))
             rows = index.rows(select, (same[0],))
-        found.append(directive_from_row(rows[0]))
+        found += _directives(index, rows[:1])
     return found
 
 
@@ -561,7 +597,7 @@ def documents(index: Index, *, with_source: bool = False) -> list[Document]:
     return [
         Document(
             path=unstored(path),
-            meeting=_meeting(json.loads(meeting), text),
+            meeting=_meeting(json.loads(meeting), unpack_text(text)),
             categories=tuple(categories.get(position, ())),
             statistics=tuple(Statistic(s[0], mid, *s[1:]) for s in json.loads(statistics)),
         )
@@ -606,7 +642,8 @@ def source_context(index: Index, directive: Directive) -> QuoteContext | None:
         return None
     from directives_cli import quotes  # only `show` sets quotes in context
 
-    return quotes.quote_context(rows[0][0], directive.quote)
+    text = unpack_text(rows[0][0])
+    return None if text is None else quotes.quote_context(text, directive.quote)
 
 
 def context_finder(index: Index) -> Callable[[Directive], QuoteContext | None]:
@@ -625,7 +662,7 @@ def context_finder(index: Index) -> Callable[[Directive], QuoteContext | None]:
                 "SELECT source FROM documents WHERE meeting = ? ORDER BY position LIMIT 1",
                 (_param(directive.meeting),),
             )
-            text = rows[0][0] if rows else None
+            text = unpack_text(rows[0][0]) if rows else None
             finders[key] = None if text is None else quotes.ContextFinder(text)
         finder = finders[key]
         return None if finder is None else finder.context(directive.quote)

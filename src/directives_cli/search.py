@@ -678,26 +678,15 @@ def _over_budget(query: SearchQuery, done: int, total: int) -> str:
 def _directives_in_order(index: Index, filters: Filters) -> Iterator[tuple[int, Directive]]:
     """(position, directive) in catalogue order, a page at a time so that 100,000 of them
     are never all in memory."""
-    from directives_cli.query import (
-        AFTER_DIRECTIVE_COLUMNS,
-        DIRECTIVE_COLUMNS,
-        directive_from_row,
-        where_clause,
-    )
+    from directives_cli.query import directives_after
 
-    where, params = where_clause(filters, alias="d")
     after = -1
     while True:
-        page = index.rows(
-            f"SELECT {DIRECTIVE_COLUMNS}, d.position FROM directives d"
-            f" WHERE {where} AND d.position > ? ORDER BY d.position LIMIT {_BATCH}",
-            [*params, after],
-        )
-        for row in page:
-            yield row[AFTER_DIRECTIVE_COLUMNS], directive_from_row(row)
+        page = directives_after(index, filters, after, _BATCH)
+        yield from page
         if len(page) < _BATCH:
             return
-        after = page[-1][AFTER_DIRECTIVE_COLUMNS]
+        after = page[-1][0]
 
 
 def _regex_match(

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from directives_cli.database import (
+    BODY_SHIFT,
+    INSERT_BODY,
     INSERT_DIRECTIVE,
     LIST_SEPARATOR,
     SEARCH_FIELDS_ALLOWED,
@@ -37,10 +39,15 @@ from directives_cli.database import (
     mtime_ns,
     name_words,
     open_cached,
+    pack_bodies,
+    pack_text,
     prune,
+    record_search_size,
     recorded_files,
     still_current,
     storable,
+    unpack_bodies,
+    update_search_size,
     usable_cache_dir,
     write_files,
     write_meta,
@@ -55,7 +62,7 @@ TYPE_CHECKING = False  # not typing's: see database.py
 if TYPE_CHECKING:
     from typing import Any
 
-    from directives_cli.database import Row, Stat
+    from directives_cli.database import Body, Row, Stat
 
     Slotted = tuple[int, Document]
 
@@ -248,7 +255,7 @@ def _stream_build(
         del loaded, pairs  # one file's model at a time
     _insert_names(conn, speakers, tags)
     create_indexes(conn)
-    conn.execute("INSERT INTO search_meta VALUES ('rows', ?)", (built.count,))
+    record_search_size(conn, built.count)
     conn.commit()
     return built
 
@@ -345,6 +352,7 @@ def _insert_rows(
     conn.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?,?)", _document_rows(pairs))
     conn.executemany("INSERT INTO categories VALUES (?,?,?,?,?,?,?)", _category_rows(pairs))
     conn.executemany(INSERT_DIRECTIVE, _directive_rows(pairs, speakers, tags))
+    conn.executemany(INSERT_BODY, _body_rows(pairs))
 
 
 def _document_rows(pairs: Sequence[Slotted]) -> Iterator[Row]:
@@ -358,7 +366,7 @@ def _document_rows(pairs: Sequence[Slotted]) -> Iterator[Row]:
             meeting.start,
             encode(meeting.record()),
             encode([_statistic_row(s) for s in doc.statistics]),
-            source.text if source is not None else None,
+            pack_text(source.text) if source is not None else None,
         )
 
 
@@ -372,27 +380,39 @@ def _category_rows(pairs: Sequence[Slotted]) -> Iterator[Row]:
 
 
 def _directive_rows(pairs: Sequence[Slotted], speakers: set[str], tags: set[str]) -> Iterator[Row]:
-    """Directive rows in catalogue order, noting every speaker and tag on the way.
+    """Directive rows in catalogue order, noting every speaker and tag on the way: the
+    columns that filters and sorts read (the long fields are `_body_rows`').
 
-    The hot loop of a 100,000-directive build: locals only, one pass, and lists encoded
+    The hot loop of a 100,000-directive build: locals only, one pass, and tags encoded
     by `encode_list` (a join, about a quarter of the cost of JSON).
     """
     sep = LIST_SEPARATOR
     for slot, doc in pairs:
         position = slot << SLOT_SHIFT
         for d in doc.directives:
-            t, a = d.tags, d.addressees
-            joined_t = sep + sep.join(t) if t else ""
-            joined_a = sep + sep.join(a) if a else ""
-            if joined_t.count(sep) != len(t) or joined_a.count(sep) != len(a):
-                joined_t, joined_a = encode_list(t), encode_list(a)
+            t = d.tags
+            joined = sep + sep.join(t) if t else ""
+            if joined.count(sep) != len(t):
+                joined = encode_list(t)
             speakers.add(d.speaker)
             tags.update(t)
-            yield (
-                position, d.id, slot, d.meeting, d.category, d.act, d.speaker,
-                joined_t, joined_a, d.title, d.text, d.quote, d.note,
-            )  # fmt: skip
+            yield position, d.id, slot, d.category, d.act, d.speaker, joined, d.title
             position += 1
+
+
+def _body_rows(pairs: Sequence[Slotted]) -> Iterator[tuple[int, bytes]]:
+    """Each block of a file's directives with its long fields packed
+    (`database.pack_bodies`): text, quote, addressees and note, in position order."""
+    size = 1 << BODY_SHIFT
+    for slot, doc in pairs:
+        block = (slot << SLOT_SHIFT) >> BODY_SHIFT
+        directives = doc.directives
+        for start in range(0, len(directives), size):
+            records = [
+                (d.text, d.quote, d.addressees, d.note) for d in directives[start : start + size]
+            ]
+            yield block, pack_bodies(records)
+            block += 1
 
 
 def _insert_names(conn: sqlite3.Connection, speakers: set[str], tags: set[str]) -> None:
@@ -422,7 +442,7 @@ def index_directives(conn: sqlite3.Connection, rows: Iterable[tuple[int, Directi
     """
     create_search_tables(conn)
     count = _search_insert(conn, rows)
-    conn.execute("INSERT INTO search_meta VALUES ('rows', ?)", (count,))
+    record_search_size(conn, count)
 
 
 _SEARCH_COLUMNS = ", ".join(SEARCH_FIELDS_ALLOWED)
@@ -629,7 +649,7 @@ def _update_copy(
             return None
         deps = _all_dependencies(conn)
         count = conn.execute("SELECT count(*) FROM directives").fetchone()[0]
-        conn.execute("UPDATE search_meta SET value = ? WHERE name = 'rows'", (count,))
+        update_search_size(conn, count)
         write_meta(conn, key, base_key(source.plan.where), deps, count)
         conn.commit()
         if settle(temp, target, source, deps):
@@ -687,38 +707,46 @@ def _apply(
 
 
 class _Stored:
-    """A directive's searchable fields as the directives table holds them, for taking its
-    full-text entry out again (`_search_delete`)."""
+    """A directive's searchable fields as the index holds them (its row, and its record
+    in a body block), for taking its full-text entry out again (`_search_delete`)."""
 
     __slots__ = ("addressees", "note", "quote", "speaker", "tags", "text", "title")
 
-    def __init__(self, row: Row) -> None:
-        self.title, self.text, self.quote = row[1], row[2], row[3]
-        self.tags, self.addressees = decode_list(row[4]), decode_list(row[5])
-        self.speaker, self.note = row[6], row[8]
+    def __init__(self, row: Row, body: Body) -> None:
+        self.title, self.speaker, self.tags = row[1], row[2], decode_list(row[3])
+        self.text, self.quote, self.addressees, self.note = body[0], body[1], body[2], body[3]
 
 
 def _drop_file(conn: sqlite3.Connection, slot: int, speakers: set[str], tags: set[str]) -> None:
     """Delete one file's rows everywhere, noting the speakers and tags they had."""
     low, high = slot << SLOT_SHIFT, ((slot + 1) << SLOT_SHIFT) - 1
+    blocks = (low >> BODY_SHIFT, high >> BODY_SHIFT)
     titles = dict(
         conn.execute("SELECT id, title FROM categories WHERE position BETWEEN ? AND ?", (low, high))
     )
     rows = conn.execute(
-        "SELECT position, title, text, quote, tags, addressees, speaker, category, note"
-        " FROM directives WHERE position BETWEEN ? AND ?",
+        "SELECT position, title, speaker, tags, category FROM directives"
+        " WHERE position BETWEEN ? AND ? ORDER BY position",
         (low, high),
     ).fetchall()
-    stored = [_Stored(row) for row in rows]
+    bodies = [
+        record
+        for (data,) in conn.execute(
+            "SELECT data FROM bodies WHERE block BETWEEN ? AND ? ORDER BY block", blocks
+        )
+        for record in unpack_bodies(data)
+    ]
+    stored = [_Stored(row, body) for row, body in zip(rows, bodies, strict=True)]
     for d in stored:
         speakers.add(d.speaker)
         tags.update(d.tags)
     _search_delete(
         conn,
-        ((row[0], d, titles.get(row[7], "")) for row, d in zip(rows, stored, strict=True)),
+        ((row[0], d, titles.get(row[4], "")) for row, d in zip(rows, stored, strict=True)),
     )
     for table in ("directives", "categories"):
         conn.execute(f"DELETE FROM {table} WHERE position BETWEEN ? AND ?", (low, high))
+    conn.execute("DELETE FROM bodies WHERE block BETWEEN ? AND ?", blocks)
     conn.execute("DELETE FROM documents WHERE position = ?", (slot,))
     conn.execute("DELETE FROM files WHERE document = ?", (slot,))
 
