@@ -28,7 +28,7 @@ from directives_cli.render import (
     SUMMARY_BY,
     Format,
 )
-from directives_cli.render.formats import TextRenderer, renderer_for
+from directives_cli.render.formats import Listing, renderer_for
 from directives_cli.safetext import quoted
 
 if TYPE_CHECKING:
@@ -108,13 +108,11 @@ def list_directives(
     index = open_index(settings)
     query.check_filters(index, filters)
     notes = tuple(query.unmatched_values(index, filters))
-    renderer = renderer_for(fmt)
-    if isinstance(renderer, TextRenderer) and fmt is Format.IDS:
-        # The id column alone: no directive is built to print its id.
-        ids = query.iter_ids(index, filters, sort=sort, limit=limit)
-        return renderer.id_lines(ids)._replace(notes=notes)
-    items = query.iter_directives(index, filters, sort=sort, limit=limit)
-    output = renderer.directives(items, chosen, _context(index, chosen))
+    found = Listing(
+        lambda: query.iter_directives(index, filters, sort=sort, limit=limit),
+        lambda: query.iter_ids(index, filters, sort=sort, limit=limit),
+    )
+    output = renderer_for(fmt).listing(found, chosen, _context(index, chosen))
     return output._replace(notes=notes)
 
 

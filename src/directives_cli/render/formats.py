@@ -47,6 +47,15 @@ Group = tuple[tuple[str | None, ...], int]
 Figure = tuple[Statistic, QuoteContext | None]
 
 
+class Listing(NamedTuple):
+    """What `list` found, to be read one of two ways: whole directives, or their ids
+    alone (the id column only, no directive built). Each starts the reading when called;
+    a renderer calls the one its view needs."""
+
+    directives: Callable[[], Iterator[Directive]]
+    ids: Callable[[], Iterator[str]]
+
+
 class Renderer(Protocol):
     """What every format can do. Each method returns the whole `Output` of a command."""
 
@@ -72,6 +81,12 @@ class Renderer(Protocol):
     ) -> Output:
         """`list` and `search`: one record per directive or hit, showing ``fields``
         (``context`` finds the source sentence when ``fields`` names `context`)."""
+        ...
+
+    def listing(
+        self, found: Listing, fields: tuple[str, ...], context: ContextOf | None = None
+    ) -> Output:
+        """`list`: as `directives`, reading of ``found`` only what the view needs."""
         ...
 
     def details(
@@ -129,6 +144,12 @@ class TableRenderer(NamedTuple):
         from directives_cli.render import table
 
         return Output(renderables=(table.directives_table(list(items), fields, context=context),))
+
+    def listing(
+        self, found: Listing, fields: tuple[str, ...], context: ContextOf | None = None
+    ) -> Output:
+        """A table needs whole directives."""
+        return self.directives(found.directives(), fields, context)
 
     def details(
         self, shown: Sequence[Shown], titles: CategoryTitles, fields: tuple[str, ...] = ()
@@ -223,12 +244,16 @@ class TextRenderer(NamedTuple):
         records = _records(items, fields, context)
         return self._output(chunks=iter_records(records, self.fmt, fields))
 
-    def id_lines(self, ids: Iterator[str]) -> Output:
-        """Directives given by id alone, as `-f ids` writes them: `list -f ids`, the usual
-        start of a shell loop, then never builds a directive."""
-        from directives_cli.render.machine import id_chunks
+    def listing(
+        self, found: Listing, fields: tuple[str, ...], context: ContextOf | None = None
+    ) -> Output:
+        """`-f ids` writes the ids alone, so `list -f ids`, the usual start of a shell
+        loop, reads the id column and never builds a directive."""
+        if self.fmt is Format.IDS:
+            from directives_cli.render.machine import id_chunks
 
-        return self._output(chunks=id_chunks(ids))
+            return self._output(chunks=id_chunks(found.ids()))
+        return self.directives(found.directives(), fields, context)
 
     def details(
         self, shown: Sequence[Shown], titles: CategoryTitles, fields: tuple[str, ...] = ()
