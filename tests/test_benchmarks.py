@@ -247,3 +247,18 @@ def test_verdicts_hold_only_where_ratio_and_memory_hold() -> None:
     assert judged(6.0, 100) == "FAIL"
     assert judged(4.0, 200) == "FAIL"
     assert judged(4.0, 100, applies=False) == "info"
+
+
+def test_a_failing_row_says_by_how_much_and_under_what_load() -> None:
+    command = run.Command("c", ["c"], {})
+    case = run.Case("c", "1000000", command, command, 0.9, "baseline", cap_mib=1024)
+    result = run.Result("c", "1000000", "bare", "c", "bare", [12.0], [10.0], [1300], [1200])
+    result.case, result.load = case, 3.5
+    assert run.verdict(case, result) == "FAIL"
+    said = run.shortfall(result)
+    assert "time 1.20x against at most 0.90x, 33% over" in said
+    assert "peak 1300 MiB against at most 1200 MiB, 8% over" in said
+    assert "peak 1300 MiB against at most 1024 MiB, 27% over" in said
+    assert "load average 3.5 on" in said
+    result.verdict = "FAIL"
+    assert run.summary([result])[1].startswith("FAIL  1000000 c: time 1.20x")
