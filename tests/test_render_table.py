@@ -228,6 +228,16 @@ def test_panel_without_context_shows_the_quote_alone() -> None:
     assert "category    risk-control" in out
 
 
+@pytest.mark.parametrize("separator", ["\x1c", "\x1d", "\x1e", "\x1f"])
+def test_panel_escapes_separators_in_the_source_sentence(separator: str) -> None:
+    """Python counts the information separators as whitespace; the sentence a quote
+    stands in must still show them escaped, as every other view does, not as a space."""
+    quote = f"said {separator} this"
+    context = QuoteContext("Someone ", quote, ".")
+    out = flat(draw(directive_panel(samples.directive(), context, None), 120))
+    assert f"«said {visible(separator)} this»" in out
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("value", samples.HOSTILE)
 def test_panel_is_literal_and_safe_with_hostile_text(value: str, width: int) -> None:

@@ -42,7 +42,9 @@ NOTE_LABEL = "Editor's note"
 
 _FIELD_STYLES = {"id": "bold cyan", "category": "green", "act": "magenta", "score": "dim"}
 _FIXED_FIELDS = frozenset({"id", "score"})
-_WHITESPACE = re.compile(r"\s+")
+#: Runs of whitespace, but for the information separators (\x1c-\x1f), which Python
+#: counts as whitespace: they are controls, shown escaped as every other control is.
+_WHITESPACE = re.compile(r"[^\S\x1c-\x1f]+")
 
 
 def text(value: object, *, style: str = "", pattern: re.Pattern[str] | None = None) -> Text:
