@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import Invoke
 from directives_cli import loader, query, store
 from directives_cli.errors import CatalogueError
 from directives_cli.model import Filters
@@ -278,6 +279,59 @@ def test_damage_found_while_querying_rebuilds_once(catalogue: Path) -> None:
     assert [d.id for d in query.list_directives(index, limit=2)] == ["S-1", "S-2"]
     assert os.stat(first.cache_file).st_ino != damaged  # replaced by a rebuilt file
     assert snapshot(index) == expected(catalogue)
+
+
+def _flip_inside(cache_file: Path, sql: str) -> None:
+    """Change one byte in the middle of the value ``sql`` selects, in place: SQLite's
+    structure stays whole, so only the value's own checksum can tell."""
+    conn = sqlite3.connect(cache_file)
+    (value,) = conn.execute(sql).fetchone()
+    conn.close()
+    data = bytearray(cache_file.read_bytes())
+    at = data.find(value) + len(value) // 2
+    data[at] ^= 0xFF
+    cache_file.write_bytes(bytes(data))
+
+
+_PACKED = {
+    "body block": "SELECT data FROM bodies ORDER BY block LIMIT 1",
+    "source text": "SELECT source FROM documents ORDER BY position LIMIT 1",
+}
+#: Questions that read the first meeting's first block and its source text.
+_ASKED = (
+    ("list", "-f", "json", "--fields", "id,text,quote,context"),
+    ("show", "S-1", "-f", "json"),
+    ("search", "title", "-f", "json", "--fields", "id,text,context"),
+)
+
+
+@pytest.mark.parametrize("packed", sorted(_PACKED))
+@pytest.mark.parametrize("asked", _ASKED, ids=lambda a: a[0])
+def test_a_damaged_packed_value_is_rebuilt_silently(
+    cli: Invoke, catalogue: Path, cache: Path, packed: str, asked: tuple[str, ...]
+) -> None:
+    fresh = cli("--catalog", str(catalogue), "--no-cache", *asked)
+    assert fresh.code == 0, fresh.err
+    assert cli("--catalog", str(catalogue), "list", "-f", "ids").code == 0
+    (cache_file,) = cache_files(cache)
+    _flip_inside(cache_file, _PACKED[packed])
+    damaged = os.stat(cache_file).st_ino
+    result = cli("--catalog", str(catalogue), *asked)
+    assert (result.code, result.out, result.err) == (0, fresh.out, fresh.err)
+    assert os.stat(cache_file).st_ino != damaged  # replaced by a rebuilt file
+
+
+def test_a_damaged_block_of_a_changed_file_means_a_full_build(
+    cli: Invoke, catalogue: Path, cache: Path
+) -> None:
+    assert cli("--catalog", str(catalogue), "list", "-f", "ids").code == 0
+    (cache_file,) = cache_files(cache)
+    _flip_inside(cache_file, "SELECT data FROM bodies ORDER BY block DESC LIMIT 1")
+    edit_keeping_size_and_mtime(catalogue / "test-meeting-2020.yaml", "Title 00001", "Altered 001")
+    asked = ("list", "-f", "json")
+    result = cli("--catalog", str(catalogue), *asked)
+    fresh = cli("--catalog", str(catalogue), "--no-cache", *asked)
+    assert (result.code, result.out, result.err) == (0, fresh.out, fresh.err)
 
 
 # ---- unusable cache directories ----------------------------------------------------------------

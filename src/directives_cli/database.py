@@ -282,6 +282,12 @@ def _is_utf8(text: str) -> bool:
     return True
 
 
+class DamagedIndex(Exception):
+    """A packed value of the index would not inflate: the cache file was damaged after it
+    was checked (SQLite checks its pages' structure, not the bytes of a value; zlib's
+    checksum catches those)."""
+
+
 class Index:
     """An open index of one catalogue: the connection every query uses, and where it came
     from. Query through `rows`, which rebuilds a damaged cache file and retries once.
@@ -327,6 +333,14 @@ class Index:
                 raise
             self._rebuild()
             return self.conn.execute(sql, params).fetchall()
+
+    def recover(self) -> bool:
+        """After `DamagedIndex`: drop the cache file and rebuild it, once per index;
+        False when that cannot help (an in-memory index, or one already rebuilt)."""
+        if self.cache_file is None or self._recovered or self.reopen is None:
+            return False
+        self._rebuild()
+        return True
 
     def close(self) -> None:
         """Release the connection (and with it the cache file's descriptor)."""
@@ -710,11 +724,15 @@ def pack_bodies(records: Sequence[Body]) -> bytes:
 
 
 def unpack_bodies(data: bytes) -> list[Body]:
-    """Every record `pack_bodies` packed in one block, in order."""
-    raw = zlib.decompress(data)
-    if raw[:1] != _SEPARATED_BYTE:
-        return _json_bodies(raw)
-    return [_record(part) for part in raw[1:].split(_RECORD_BYTE)]
+    """Every record `pack_bodies` packed in one block, in order (DamagedIndex if the
+    block was damaged)."""
+    try:
+        raw = zlib.decompress(data)
+        if raw[:1] != _SEPARATED_BYTE:
+            return _json_bodies(raw)
+        return [_record(part) for part in raw[1:].split(_RECORD_BYTE)]
+    except _UNPACKING_ERRORS as exc:
+        raise DamagedIndex(str(exc)) from None
 
 
 def unpack_some(data: bytes, numbers: Collection[int]) -> dict[int, Body]:
@@ -722,7 +740,14 @@ def unpack_some(data: bytes, numbers: Collection[int]) -> dict[int, Body]:
 
     A search hit wants one record of its block: inflating stops once the last record
     asked for is complete, half a block on average, and only those records are decoded
-    and kept."""
+    and kept. DamagedIndex if the block was damaged."""
+    try:
+        return _unpack_some(data, numbers)
+    except _UNPACKING_ERRORS as exc:
+        raise DamagedIndex(str(exc)) from None
+
+
+def _unpack_some(data: bytes, numbers: Collection[int]) -> dict[int, Body]:
     last = max(numbers)
     inflater = zlib.decompressobj()
     chunks = [inflater.decompress(data, _INFLATE_STEP)]
@@ -764,8 +789,18 @@ def pack_text(text: str | None) -> bytes | None:
 
 
 def unpack_text(data: bytes | None) -> str | None:
-    """The text `pack_text` packed."""
-    return None if data is None else zlib.decompress(data).decode("utf-8", "surrogatepass")
+    """The text `pack_text` packed (DamagedIndex if it was damaged)."""
+    if data is None:
+        return None
+    try:
+        return zlib.decompress(data).decode("utf-8", "surrogatepass")
+    except _UNPACKING_ERRORS as exc:
+        raise DamagedIndex(str(exc)) from None
+
+
+#: What a damaged packed value can raise on the way back: a failed checksum or stream,
+#: or (bytes that happen to inflate) text that does not decode or split as written.
+_UNPACKING_ERRORS = (zlib.error, UnicodeDecodeError, ValueError, IndexError, TypeError)
 
 
 # ---- stored lists -------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from directives_cli.database import (
     BODY_SHIFT,
+    DamagedIndex,
     Index,
     decode_list,
     name_words,
@@ -70,7 +71,44 @@ _LISTED = 40
 
 def _directives(index: Index, rows: Sequence[Sequence[Any]]) -> list[Directive]:
     """Directives from rows selected with _ROW_COLUMNS, in their order, each long field
-    from the row's body block (each block read and inflated once, as far as needed)."""
+    from the row's body block.
+
+    A block damaged since the cache file was checked is found here, as it is inflated:
+    the index is rebuilt and the same directives are read again by id (ids stay; the
+    positions of a rebuilt index need not)."""
+    try:
+        bodies = _bodies(index, rows)
+    except DamagedIndex:
+        if not index.recover():
+            raise
+        ids = [row[1] for row in rows]
+        by_id: dict[str, Sequence[Any]] = {}
+        for start in range(0, len(ids), _BATCH):
+            chunk = ids[start : start + _BATCH]
+            by_id.update(
+                (row[1], row)
+                for row in index.rows(
+                    f"SELECT {_ROW_COLUMNS} FROM directives d WHERE d.id IN ({_marks(len(chunk))})",
+                    chunk,
+                )
+            )
+        rows = [by_id[did] for did in ids]
+        bodies = _bodies(index, rows)
+    found = []
+    for position, did, meeting, category, title, speaker, act, tags in rows:
+        text, quote, addressees, note = bodies[position]
+        tagged = decode_list(tags)
+        found.append(
+            Directive(
+                did, meeting, category, title, text, speaker, act, quote, addressees, tagged, note
+            )
+        )
+    return found
+
+
+def _bodies(index: Index, rows: Sequence[Sequence[Any]]) -> dict[int, Body]:
+    """The long fields of these rows' directives by position: each block read and
+    inflated once, as far as needed."""
     wanted: dict[int, list[int]] = {}
     within = (1 << BODY_SHIFT) - 1
     for row in rows:
@@ -85,16 +123,7 @@ def _directives(index: Index, rows: Sequence[Sequence[Any]]) -> list[Directive]:
             first = block << BODY_SHIFT
             for number, body in unpack_some(data, wanted[block]).items():
                 bodies[first + number] = body
-    found = []
-    for position, did, meeting, category, title, speaker, act, tags in rows:
-        text, quote, addressees, note = bodies[position]
-        tagged = decode_list(tags)
-        found.append(
-            Directive(
-                did, meeting, category, title, text, speaker, act, quote, addressees, tagged, note
-            )
-        )
-    return found
+    return bodies
 
 
 def _param(value: str) -> str | bytes:
@@ -586,8 +615,18 @@ def documents(index: Index, *, with_source: bool = False) -> list[Document]:
     """Every catalogue file's meeting, categories and statistics, in catalogue order.
 
     ``directives`` is always empty (use `list_directives`), and the source text is left
-    out unless ``with_source``: both can be large, and most callers want neither.
+    out unless ``with_source``: both can be large, and most callers want neither. A
+    source text damaged since the cache file was checked rebuilds the index, once.
     """
+    try:
+        return _documents(index, with_source)
+    except DamagedIndex:
+        if not index.recover():
+            raise
+        return _documents(index, with_source)
+
+
+def _documents(index: Index, with_source: bool) -> list[Document]:
     categories: dict[int, list[Category]] = {}
     for doc, meeting, cid, title, description, note in index.rows(
         "SELECT document, meeting, id, title, description, note FROM categories ORDER BY position"
@@ -633,17 +672,30 @@ def _meeting(record: dict[str, Any], text: str | None) -> Meeting:
 def source_context(index: Index, directive: Directive) -> QuoteContext | None:
     """The directive's quote set in the sentence(s) of its meeting's source text around
     it; None when the meeting has no source text or the quote is not in it."""
-    rows = index.rows(
+    text = _source_text(
+        index,
         "SELECT doc.source FROM directives d JOIN documents doc ON doc.position = d.document"
         " WHERE d.id = ?",
-        (_param(directive.id),),
+        _param(directive.id),
     )
-    if not rows or rows[0][0] is None:
+    if text is None:
         return None
     from directives_cli import quotes  # only `show` sets quotes in context
 
-    text = unpack_text(rows[0][0])
-    return None if text is None else quotes.quote_context(text, directive.quote)
+    return quotes.quote_context(text, directive.quote)
+
+
+def _source_text(index: Index, sql: str, key: str | bytes) -> str | None:
+    """The source text the one-parameter query ``sql`` selects (None: none), rebuilding
+    the index once if the text was damaged since the cache file was checked."""
+    for attempt in range(2):
+        rows = index.rows(sql, (key,))
+        try:
+            return unpack_text(rows[0][0]) if rows else None
+        except DamagedIndex:
+            if attempt or not index.recover():
+                raise
+    return None
 
 
 def context_finder(index: Index) -> Callable[[Directive], QuoteContext | None]:
@@ -658,11 +710,11 @@ def context_finder(index: Index) -> Callable[[Directive], QuoteContext | None]:
     def find(directive: Directive) -> QuoteContext | None:
         key = directive.meeting.casefold()
         if key not in finders:
-            rows = index.rows(
+            text = _source_text(
+                index,
                 "SELECT source FROM documents WHERE meeting = ? ORDER BY position LIMIT 1",
-                (_param(directive.meeting),),
+                _param(directive.meeting),
             )
-            text = unpack_text(rows[0][0]) if rows else None
             finders[key] = None if text is None else quotes.ContextFinder(text)
         finder = finders[key]
         return None if finder is None else finder.context(directive.quote)

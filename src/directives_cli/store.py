@@ -23,6 +23,7 @@ from directives_cli.database import (
     SLOT_GAP,
     SLOT_SHIFT,
     WORDS_TABLE,
+    DamagedIndex,
     absolute,
     base_key,
     cache_key,
@@ -655,7 +656,8 @@ def _update_copy(
         if settle(temp, target, source, deps):
             temp = ""
         return _finish(conn, source.plan, None if temp else str(target), count)
-    except (OSError, sqlite3.Error):
+    except (OSError, sqlite3.Error, DamagedIndex):
+        # A damaged earlier index (its file rows unreadable) is no base: build in full.
         if conn is not None:
             conn.close()
         return None
