@@ -63,8 +63,21 @@ class _Record:
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"cannot delete field {name!r}: {type(self).__name__} is frozen")
 
+    def __reduce__(self) -> tuple[object, tuple[type, tuple[object, ...]]]:
+        """Pickled as its class and field values, set back by `_unpickled`: a frozen
+        record refuses pickle's own setattr, and a file loaded in a second process must
+        come back whole (see `readahead`)."""
+        return _unpickled, (type(self), self._values())
+
 
 _set = object.__setattr__
+
+
+def _unpickled(cls: type[_Record], values: tuple[object, ...]) -> _Record:
+    record = cls.__new__(cls)
+    for name, value in zip(cls.__slots__, values, strict=True):
+        _set(record, name, value)
+    return record
 
 
 class Source(_Record):

@@ -226,8 +226,9 @@ def _stream_build(
     is then one file's model, not the catalogue's. Ids unique across files are checked
     against a set of those written; any problem raises `_Whole`, and the caller loads
     the catalogue whole so the messages are a full load's, word for word."""
-    from directives_cli import loader
-    from directives_cli.errors import CatalogueError
+    import contextlib
+
+    from directives_cli import readahead
 
     conn.execute("BEGIN")
     create_tables(conn)
@@ -236,24 +237,25 @@ def _stream_build(
     seen: set[tuple[str, str]] = set()
     speakers: set[str] = set()
     tags: set[str] = set()
-    for number, slot in enumerate(full_slots(len(plan.given))):
-        try:
-            loaded = loader.load_files([plan.given[number]], identities=read)
-        except CatalogueError:
-            raise _Whole from None
-        ids = list(_incoming_ids(loaded))
-        if not seen.isdisjoint(ids):
-            raise _Whole
-        seen.update(ids)
-        pairs = [(slot, loaded.documents[0])]
-        _insert_rows(conn, pairs, speakers, tags)
-        built.count += _search_insert(conn, _search_rows(pairs))
-        deps = document_dependencies(loaded.documents[0], read)
-        for name, st in deps:
-            built.deps.setdefault(name, st)
-        if stats is not None:
-            built.files.append((slot, plan.files[number], stats[number], deps))
-        del loaded, pairs  # one file's model at a time
+    with contextlib.closing(readahead.loaded_files(plan.given, read)) as loading:
+        for number, (slot, loaded) in enumerate(
+            zip(full_slots(len(plan.given)), loading, strict=True)
+        ):
+            if loaded is None:
+                raise _Whole
+            ids = list(_incoming_ids(loaded))
+            if not seen.isdisjoint(ids):
+                raise _Whole
+            seen.update(ids)
+            pairs = [(slot, loaded.documents[0])]
+            _insert_rows(conn, pairs, speakers, tags)
+            built.count += _search_insert(conn, _search_rows(pairs))
+            deps = document_dependencies(loaded.documents[0], read)
+            for name, st in deps:
+                built.deps.setdefault(name, st)
+            if stats is not None:
+                built.files.append((slot, plan.files[number], stats[number], deps))
+            del loaded, pairs  # one file's model at a time
     _insert_names(conn, speakers, tags)
     create_indexes(conn)
     record_search_size(conn, built.count)
