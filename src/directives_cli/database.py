@@ -390,21 +390,32 @@ def connect_for_build(where: str) -> sqlite3.Connection:
 def open_cached(target: Path, key: str) -> tuple[sqlite3.Connection, int] | None:
     """The connection to the cache file ``target`` and its number of directives, if the
     file is complete and current (built under ``key``, its sources unchanged); else None."""
+
+    def current(meta: dict[str, str]) -> bool:
+        return meta.get("key") == key and _dependencies_unchanged(meta.get("dependencies", "[]"))
+
+    opened = _open_whole(target, current)
+    if opened is None:
+        return None
+    conn, meta = opened
+    return conn, int(meta.get("directives", "0"))
+
+
+def _open_whole(
+    path: Path, wanted: Callable[[dict[str, str]], bool]
+) -> tuple[sqlite3.Connection, dict[str, str]] | None:
+    """A cache file opened read-only with its meta table, if it is whole (as long as its
+    pages say), of this FORMAT, and ``wanted`` by the caller; else None, nothing open."""
     conn: sqlite3.Connection | None = None
     try:
-        size = os.stat(target).st_size
-        conn = sqlite3.connect(_immutable_uri(target), uri=True, isolation_level=None)
+        size = os.stat(path).st_size
+        conn = sqlite3.connect(_immutable_uri(path), uri=True, isolation_level=None)
         meta = dict(conn.execute("SELECT name, value FROM meta").fetchall())
         page_size = conn.execute("PRAGMA page_size").fetchone()[0]
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
-        current = (
-            meta.get("format") == str(FORMAT)
-            and meta.get("key") == key
-            and page_size * pages == size
-            and _dependencies_unchanged(meta.get("dependencies", "[]"))
-        )
-        if current:
-            return conn, int(meta.get("directives", "0"))
+        whole = meta.get("format") == str(FORMAT) and page_size * pages == size
+        if whole and wanted(meta):
+            return conn, meta
     except (OSError, sqlite3.Error, ValueError, TypeError):
         pass
     if conn is not None:
@@ -643,21 +654,8 @@ def latest_state(target: Path, base: str) -> tuple[Path, sqlite3.Connection] | N
 
 
 def _open_state(path: Path, base: str) -> sqlite3.Connection | None:
-    conn: sqlite3.Connection | None = None
-    try:
-        size = os.stat(path).st_size
-        conn = sqlite3.connect(_immutable_uri(path), uri=True, isolation_level=None)
-        meta = dict(conn.execute("SELECT name, value FROM meta").fetchall())
-        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-        pages = conn.execute("PRAGMA page_count").fetchone()[0]
-        usable = meta.get("format") == str(FORMAT) and meta.get("base") == base
-        if usable and page_size * pages == size:
-            return conn
-    except (OSError, sqlite3.Error):
-        pass
-    if conn is not None:
-        conn.close()
-    return None
+    opened = _open_whole(path, lambda meta: meta.get("base") == base)
+    return None if opened is None else opened[0]
 
 
 def recorded_files(conn: sqlite3.Connection) -> dict[str, tuple[int, Stat, list[list[Any]]]]:
