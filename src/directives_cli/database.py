@@ -392,7 +392,8 @@ def open_cached(target: Path, key: str) -> tuple[sqlite3.Connection, int] | None
     file is complete and current (built under ``key``, its sources unchanged); else None."""
 
     def current(meta: dict[str, str]) -> bool:
-        return meta.get("key") == key and _dependencies_unchanged(meta.get("dependencies", "[]"))
+        recorded = json.loads(meta.get("dependencies", "[]"))
+        return meta.get("key") == key and dependencies_unchanged(recorded)
 
     opened = _open_whole(target, current)
     if opened is None:
@@ -506,12 +507,10 @@ def absolute(path: str) -> str:
     return path if os.path.isabs(path) else os.path.join(os.getcwd(), path)
 
 
-def _dependencies_unchanged(recorded: str) -> bool:
-    for name, st in json.loads(recorded):
-        now = _stat_or_none(name)
-        if (None if st is None else tuple(st)) != now:
-            return False
-    return True
+def dependencies_unchanged(recorded: Sequence[Sequence[Any]]) -> bool:
+    """Whether every source text recorded as (path, identity or None) is as it was: a
+    cached index is current, or a file's rows can stay in an update, only then."""
+    return all(_stat_or_none(name) == (None if st is None else tuple(st)) for name, st in recorded)
 
 
 def still_current(

@@ -82,16 +82,7 @@ def _directives(index: Index, rows: Sequence[Sequence[Any]]) -> list[Directive]:
         if not index.recover():
             raise
         ids = [row[1] for row in rows]
-        by_id: dict[str, Sequence[Any]] = {}
-        for start in range(0, len(ids), _BATCH):
-            chunk = ids[start : start + _BATCH]
-            by_id.update(
-                (row[1], row)
-                for row in index.rows(
-                    f"SELECT {_ROW_COLUMNS} FROM directives d WHERE d.id IN ({_marks(len(chunk))})",
-                    chunk,
-                )
-            )
+        by_id = _rows_by(index, "id", ids)
         rows = [by_id[did] for did in ids]
         bodies = _bodies(index, rows)
     found = []
@@ -321,12 +312,23 @@ def fetch_directives(index: Index, positions: Sequence[int]) -> Iterator[Directi
     """The directives at these rowids (catalogue positions), in the order given."""
     for start in range(0, len(positions), _BATCH):
         chunk = positions[start : start + _BATCH]
-        rows = index.rows(
-            f"SELECT {_ROW_COLUMNS} FROM directives d WHERE d.position IN ({_marks(len(chunk))})",
-            chunk,
-        )
-        found = {row[0]: row for row in rows}
+        found = _rows_by(index, "position", chunk)
         yield from _directives(index, [found[position] for position in chunk])
+
+
+def _rows_by(index: Index, column: str, keys: Sequence[object]) -> dict[Any, Sequence[Any]]:
+    """The _ROW_COLUMNS rows whose ``column`` (position or id) is one of ``keys``, by
+    that value, a batch of keys per statement."""
+    found: dict[Any, Sequence[Any]] = {}
+    at = 0 if column == "position" else 1
+    for start in range(0, len(keys), _BATCH):
+        chunk = keys[start : start + _BATCH]
+        for row in index.rows(
+            f"SELECT {_ROW_COLUMNS} FROM directives d WHERE d.{column} IN ({_marks(len(chunk))})",
+            chunk,
+        ):
+            found[row[at]] = row
+    return found
 
 
 def directives_after(

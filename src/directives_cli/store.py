@@ -32,6 +32,7 @@ from directives_cli.database import (
     create_search_tables,
     create_tables,
     decode_list,
+    dependencies_unchanged,
     digest,
     document_dependencies,
     encode,
@@ -576,24 +577,13 @@ def _changes(
             continue
         slot, identity, deps = entry
         known.append(slot)
-        if tuple(identity) != source.stats[number] or not _sources_unchanged(deps):
+        if tuple(identity) != source.stats[number] or not dependencies_unchanged(deps):
             reload.append(number)
             drop.append(slot)
     if len(reload) > _REFRESH_SHARE * len(files):
         return None
     slots = _fill_slots(known)
     return None if slots is None else _Changes(slots, reload, drop)
-
-
-def _sources_unchanged(deps: list[list[Any]]) -> bool:
-    for name, st in deps:
-        try:
-            now: Stat | None = file_identity(name)
-        except OSError:
-            now = None
-        if (None if st is None else tuple(st)) != now:
-            return False
-    return True
 
 
 def _fill_slots(known: list[int | None]) -> list[int] | None:
