@@ -43,7 +43,7 @@ def sequential(cli: Invoke, root: Path, monkeypatch: pytest.MonkeyPatch) -> list
 def ahead(monkeypatch: pytest.MonkeyPatch) -> None:
     """Read ahead whatever the catalogue's size, with two workers even on one core."""
     monkeypatch.setattr(readahead, "READAHEAD_BYTES", 0)
-    monkeypatch.setattr(readahead, "_usable_cpus", lambda: 2)
+    monkeypatch.setattr(readahead, "usable_cpus", lambda: 2)
 
 
 def test_reading_ahead_builds_the_same_index(
