@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import BUNDLED, SOURCE, Invoke, catalogue_text, directives_command
+from fixtures.bench.scripts import script
 
 #: What only the tool's own bug report says (exit 70): a catalogue's YAML error may well
 #: say "unexpected end of stream", so the word alone is no sign of a bug.
@@ -364,6 +366,68 @@ def test_sigint_during_a_build_leaves_no_temporary_file(
     assert not _group_alive(process.pid), "a process of the command outlived it"
     if process.returncode != 0:  # the build may have finished before the signal
         assert (process.returncode, err) == (130, "directives: error: interrupted\n")
+
+
+@pytest.fixture(scope="module")
+def warmed_large(
+    large_catalogue: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path, str]:
+    """A copy of the large catalogue (its files get edited), the cache of its index
+    built once, and the answer a question about its unchanged second file gets."""
+    root = tmp_path_factory.mktemp("warmed")
+    catalogue = root / "catalogue"
+    shutil.copytree(large_catalogue, catalogue)
+    env = {**os.environ, "XDG_CACHE_HOME": str(root / "cache")}
+    listed = subprocess.run(
+        [*directives_command(), "--catalog", str(catalogue), "list", "-f", "ids"],
+        env=env, capture_output=True, text=True, check=True, timeout=300,
+    )  # fmt: skip
+    last = listed.stdout.split()[-1]
+    shown = subprocess.run(
+        [*directives_command(), "--catalog", str(catalogue), "show", last, "-f", "json"],
+        env=env, capture_output=True, text=True, check=True, timeout=300,
+    )  # fmt: skip
+    return catalogue, root / "cache", shown.stdout
+
+
+@pytest.mark.parametrize("after", [0.0, 0.4, 1.1])
+def test_sigint_during_an_update_leaves_no_temporary_file(
+    warmed_large: tuple[Path, Path, str], tmp_path: Path, after: float
+) -> None:
+    """One file of two edited, then SIGINT to the whole group while the update copies
+    the earlier index in a child, reads the file, or adds its rows: one line, no
+    temporary file, no process left, and the next call answers as before."""
+    catalogue, built, expected = warmed_large
+    cache = tmp_path / "cache"
+    shutil.copytree(built, cache)
+    script("generate").set_revision(sorted(catalogue.glob("*.yaml"))[0], int(after * 10) + 1)
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    last = json.loads(expected)["id"]
+    command = [*directives_command(), "--catalog", str(catalogue), "show", last, "-f", "json"]
+    process = subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        while not _temporaries(cache) and process.poll() is None:
+            time.sleep(0.01)
+        assert process.poll() is None, "the update ended before its temporary file was seen"
+        time.sleep(after)
+        os.killpg(process.pid, signal.SIGINT)
+        _, err = process.communicate(timeout=300)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert _temporaries(cache) == []
+    assert not _group_alive(process.pid), "a process of the command outlived it"
+    if process.returncode != 0:  # the update may have finished before the signal
+        assert (process.returncode, err) == (130, "directives: error: interrupted\n")
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert (again.returncode, again.stdout, again.stderr) == (0, expected, "")
 
 
 # ---- runaway patterns and oversized queries ------------------------------------------------------

@@ -1,17 +1,21 @@
 """Incremental rebuilds (issue 15): after each kind of change to a catalogue directory, the
 cached answer (an index brought up to date file by file) equals the `--no-cache` one, through
-the real CLI, and only the files that changed are read again."""
+the real CLI, and only the files that changed are read again. Each test runs twice: with the
+earlier index copied and pruned in a forked child, as on a machine of two or more cores,
+and all in this process, as on one."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from conftest import Invoke, Result
-from directives_cli import loader
+from directives_cli import forked, loader, store
 from fixtures.bench.scripts import script
 
 #: The questions asked after every change: every output a cached index could get wrong.
@@ -72,6 +76,18 @@ def meeting_text(number: int, *, speaker: str = "Wang Wu", extra: str = "") -> s
 
 def source_text(number: int) -> str:
     return "".join(f"We require inspection {n} of meeting {number}. " for n in range(1, 6))
+
+
+@pytest.fixture(autouse=True, params=["forked", "in this process"])
+def update_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Which way an update prepares its copy of the earlier index, whatever this machine."""
+    if request.param == "forked":
+        if not forked.FORKS:
+            pytest.skip("bare fork is used on Linux only")
+        monkeypatch.setattr(forked, "usable_cpus", lambda: 2)
+    else:
+        monkeypatch.setattr(forked, "worth_forking", lambda: False)
+    return str(request.param)
 
 
 @pytest.fixture
@@ -292,3 +308,52 @@ def test_repeated_edits_keep_the_index_small(
     for question in (("search", "forklift", "-f", "json"), ("search", "boilers", "-f", "ids")):
         cached, fresh = ask(cli, made.directory, *question)
         assert cached.out == fresh.out and cached.code == fresh.code == 0, question
+
+
+def test_a_copy_that_cannot_be_made_gives_a_full_build(
+    cli: Invoke, catalogue: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Disk full, or the child preparing the copy lost: the catalogue is fine, so the
+    call builds in full and answers as always."""
+    warm(cli, catalogue)
+    write_meeting(catalogue, 2, extra=" and cranes")
+
+    def fails(*args: object) -> None:
+        raise OSError("no space left on device")
+
+    read: list[str] = []
+    original = loader._read
+
+    def spy(path: Path) -> bytes:
+        read.append(os.path.basename(path))
+        return original(path)
+
+    monkeypatch.setattr(store, "_pruned_copy", fails)
+    monkeypatch.setattr(loader, "_read", spy)
+    warm(cli, catalogue)
+    assert [name for name in read if name.endswith(".yaml")] == [
+        "02-meeting.yaml",  # the update's reading, then the full build's
+        *(f"{number:02d}-meeting.yaml" for number in range(1, 5)),
+    ]
+    monkeypatch.setattr(loader, "_read", original)
+    answers = assert_same(cli, catalogue)
+    assert "cranes" in answers[0].out
+
+
+def test_an_index_from_before_the_per_directive_bound_is_merged_once(
+    cli: Invoke, catalogue: Path, private_cache: Path
+) -> None:
+    """An index cached by the release before `merge_search_if_grown` has no base_rows:
+    its first update merges the full-text table and records one, answers unchanged."""
+    warm(cli, catalogue)
+    (index,) = (private_cache / "directives").glob("*.sqlite")
+    with contextlib.closing(sqlite3.connect(index)) as conn:
+        conn.execute("DELETE FROM search_meta WHERE name = 'base_rows'")
+        conn.commit()
+    write_meeting(catalogue, 3, extra=" and cranes")
+    assert_same(cli, catalogue)
+    (index,) = (private_cache / "directives").glob("*.sqlite")
+    with contextlib.closing(sqlite3.connect(index)) as conn:
+        meta = dict(conn.execute("SELECT name, value FROM search_meta"))
+    # Merged with the third file's 5 directives taken out, before they were added again.
+    assert (meta["base_rows"], meta["rows"]) == (15, 20)

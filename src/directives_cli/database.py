@@ -197,33 +197,42 @@ def create_search_tables(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-#: How much the full-text table may grow after its last full build or merge before an
-#: update merges it whole. An update deletes a file's entries by adding delete markers
-#: beside its new postings (FTS5 removes both only when it merges segments), so each
-#: edit of one file of ten adds about a seventh to the table: merged past a quarter more,
-#: the index stays within 1.2 times the YAML however often files are edited, for one
-#: merge (about a second at 100,000 directives) every second such edit.
+#: How much the full-text table may grow, per directive, after its last full build or
+#: merge before an update merges it whole. An update deletes a file's entries by adding
+#: delete markers beside its new postings (FTS5 removes both only when it merges
+#: segments), so each edit of one file of ten adds about a quarter to the table: merged
+#: once past a quarter more, the index stays within 1.2 times the YAML however often
+#: files are edited. Per directive, so that files added or removed move the bound too.
 SEARCH_GROWTH = 1.25
 
 
 def record_search_size(conn: sqlite3.Connection, rows: int) -> None:
-    """Note a freshly built full-text table's row count, and its size as the baseline
-    an update compares against (`update_search_size`)."""
+    """Note a freshly built or merged full-text table's row count, and its size as the
+    baseline an update compares against (`merge_search_if_grown`)."""
     conn.executemany(
         "INSERT OR REPLACE INTO search_meta VALUES (?, ?)",
-        (("rows", rows), ("pieces", _search_pieces(conn))),
+        (("rows", rows), ("pieces", _search_pieces(conn)), ("base_rows", rows)),
     )
 
 
-def update_search_size(conn: sqlite3.Connection, rows: int) -> None:
-    """Note an updated full-text table's row count, merging it whole first when it has
-    grown past SEARCH_GROWTH times its baseline (which the merged size then becomes)."""
-    baseline = conn.execute("SELECT value FROM search_meta WHERE name = 'pieces'").fetchone()
-    if baseline is not None and _search_pieces(conn) <= SEARCH_GROWTH * baseline[0]:
-        conn.execute("UPDATE search_meta SET value = ? WHERE name = 'rows'", (rows,))
+def merge_search_if_grown(conn: sqlite3.Connection) -> None:
+    """Merge the full-text table whole if it has grown past SEARCH_GROWTH times its
+    baseline size per directive. Asked once an update has taken the
+    changed files' entries out and before it adds theirs again: the merge then applies
+    every delete marker, and the changed files' new postings are not rewritten."""
+    rows = int(conn.execute("SELECT count(*) FROM directives").fetchone()[0])
+    baseline: dict[str, int] = dict(conn.execute("SELECT name, value FROM search_meta"))
+    pieces, base_rows = baseline.get("pieces", 0), baseline.get("base_rows")
+    # An index from before this rule has no base_rows: merged once, then it has.
+    if base_rows is not None and _search_pieces(conn) * base_rows <= SEARCH_GROWTH * pieces * rows:
         return
     conn.execute(f"INSERT INTO {WORDS_TABLE}({WORDS_TABLE}) VALUES ('optimize')")
     record_search_size(conn, rows)
+
+
+def note_search_rows(conn: sqlite3.Connection, rows: int) -> None:
+    """Note an updated full-text table's row count (BM25's N)."""
+    conn.execute("UPDATE search_meta SET value = ? WHERE name = 'rows'", (rows,))
 
 
 def _search_pieces(conn: sqlite3.Connection) -> int:

@@ -38,8 +38,10 @@ from directives_cli.database import (
     encode,
     encode_list,
     latest_state,
+    merge_search_if_grown,
     mtime_ns,
     name_words,
+    note_search_rows,
     open_cached,
     pack_bodies,
     pack_text,
@@ -49,7 +51,6 @@ from directives_cli.database import (
     still_current,
     storable,
     unpack_bodies,
-    update_search_size,
     usable_cache_dir,
     write_files,
     write_meta,
@@ -67,6 +68,8 @@ if TYPE_CHECKING:
     from directives_cli.database import Body, Row, Stat
 
     Slotted = tuple[int, Document]
+    #: The speakers and tags of the rows a pruned copy no longer has.
+    _Dropped = tuple[set[str], set[str]]
 
 
 def open_index(path: Path, *, use_cache: bool = True) -> Index:
@@ -551,14 +554,7 @@ def _refreshed(target: Path, key: str, source: _Source) -> Index | None:
         old.close()
     if changes is None:
         return None
-    from directives_cli.errors import CatalogueError
-
-    read: dict[str, Stat | None] = {}
-    try:
-        loaded = _load([source.plan.given[n] for n in changes.reload], read)
-    except CatalogueError:
-        return None
-    return _update_copy(earlier, target, key, source, changes, loaded, read)
+    return _update_copy(earlier, target, key, source, changes)
 
 
 def _changes(
@@ -615,63 +611,90 @@ def _fill_slots(known: list[int | None]) -> list[int] | None:
 
 
 def _update_copy(
-    earlier: Path,
-    target: Path,
-    key: str,
-    source: _Source,
-    changes: _Changes,
-    loaded: Catalogue,
-    read: dict[str, Stat | None],
+    earlier: Path, target: Path, key: str, source: _Source, changes: _Changes
 ) -> Index | None:
-    """Copy the earlier index beside ``target`` and apply the changes to the copy in one
-    transaction: readers of the earlier file never see a half-updated one, and the copy
-    is renamed into place as a full build would be."""
+    """Copy the earlier index beside ``target``, take out the rows of the files that
+    changed or went, add those of the files read again, and rename the copy into place
+    as a full build would be: readers of the earlier file never see a half-updated one.
+
+    The copy and its deletions (`_pruned_copy`) do not depend on reading the changed
+    files, so where a second core helps they run in a `forked` child meanwhile."""
     import contextlib
-    import shutil
+    import functools
+
+    from directives_cli.errors import CatalogueError
+    from directives_cli.forked import ChildLost, Forked, worth_forking
 
     conn: sqlite3.Connection | None = None
     temp = ""
+    pruning: Forked[_Dropped] | None = None
     try:
         with _SigintHeld():
             temp = _temporary(target)
-        shutil.copyfile(earlier, temp)
+        prune_copy = functools.partial(_pruned_copy, earlier, temp, changes.drop)
+        if worth_forking():
+            pruning = Forked(prune_copy)
+        read: dict[str, Stat | None] = {}
+        try:
+            loaded = _load([source.plan.given[n] for n in changes.reload], read)
+        except CatalogueError:
+            return None
+        dropped = prune_copy() if pruning is None else pruning.result()
         conn = connect_for_build(temp)
         conn.execute("BEGIN")
-        if not _apply(conn, changes, source, loaded, read):
+        if not _add_files(conn, changes, source, loaded, read, dropped):
             conn.close()
             return None
         deps = _all_dependencies(conn)
         count = conn.execute("SELECT count(*) FROM directives").fetchone()[0]
-        update_search_size(conn, count)
+        note_search_rows(conn, count)
         write_meta(conn, key, base_key(source.plan.where), deps, count)
         conn.commit()
         if settle(temp, target, source, deps):
             temp = ""
         return _finish(conn, source.plan, None if temp else str(target), count)
-    except (OSError, sqlite3.Error, DamagedIndex):
+    except (OSError, sqlite3.Error, DamagedIndex, ChildLost):
         # A damaged earlier index (its file rows unreadable) is no base: build in full.
         if conn is not None:
             conn.close()
         return None
     finally:
+        if pruning is not None:  # done, or not needed any more: never left running
+            pruning.stop()
         if temp:  # not kept, failed or interrupted: never left behind
             with contextlib.suppress(OSError):
                 os.unlink(temp)
 
 
-def _apply(
+def _pruned_copy(earlier: Path, temp: str, drop: Sequence[int]) -> _Dropped:
+    """Copy the earlier index over ``temp`` and delete the rows of the files in ``drop``
+    (changed or removed), merging the full-text table if it has grown too much; the
+    speakers and tags those rows had, for `_forget_names`."""
+    import contextlib
+    import shutil
+
+    shutil.copyfile(earlier, temp)
+    speakers: set[str] = set()
+    tags: set[str] = set()
+    with contextlib.closing(connect_for_build(temp)) as conn:
+        conn.execute("BEGIN")
+        for slot in drop:
+            _drop_file(conn, slot, speakers, tags)
+        merge_search_if_grown(conn)
+        conn.commit()
+    return speakers, tags
+
+
+def _add_files(
     conn: sqlite3.Connection,
     changes: _Changes,
     source: _Source,
     loaded: Catalogue,
     read: dict[str, Stat | None],
+    dropped: _Dropped,
 ) -> bool:
-    """Drop the rows of changed and removed files, check that the new ones clash with no
-    id that stays, and insert them; False on a clash (a full load then reports it)."""
-    old_speakers: set[str] = set()
-    old_tags: set[str] = set()
-    for slot in changes.drop:
-        _drop_file(conn, slot, old_speakers, old_tags)
+    """Check that the files read again clash with no id that stays, and insert them;
+    False on a clash (a full load then reports it)."""
     if _clashes(conn, loaded):
         return False
     pairs = [
@@ -688,7 +711,7 @@ def _apply(
     conn.executemany(
         "INSERT OR IGNORE INTO tag_names VALUES (?,?)", ((t, t.casefold()) for t in tags)
     )
-    _forget_names(conn, old_speakers - speakers, old_tags - tags)
+    _forget_names(conn, dropped[0] - speakers, dropped[1] - tags)
     plan = source.plan
     write_files(
         conn,
