@@ -4,7 +4,9 @@ texts compressed lose nothing, whatever characters they hold, and the index stay
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -107,3 +109,15 @@ def test_the_index_is_at_most_1_2_times_the_yaml(
     (index,) = (private_cache / "directives").glob("*.sqlite")
     yaml_bytes = sum(path.stat().st_size for path in made.files)
     assert index.stat().st_size <= 1.2 * yaml_bytes
+
+
+def test_a_built_index_lets_updates_add_segments_unmerged(
+    cli: Invoke, awkward: Path, private_cache: Path
+) -> None:
+    """FTS5 would merge a level's segments at its 16th; a build leaves up to 15 on the
+    lowest, so the index raises the bound and leaves merging to the growth rule."""
+    assert cli("--catalog", str(awkward), "list", "-f", "ids").code == 0
+    (index,) = (private_cache / "directives").glob("*.sqlite")
+    with contextlib.closing(sqlite3.connect(index)) as conn:
+        config = dict(conn.execute("SELECT k, v FROM search_words_config"))
+    assert config["crisismerge"] == database.SEARCH_CRISIS_MERGE > 16

@@ -344,6 +344,15 @@ def test_sigint_during_a_build_leaves_no_temporary_file(
     cache = tmp_path / "cache"
     env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
     command = [*directives_command(), "--catalog", str(large_catalogue), "list", "-f", "ids"]
+    interrupt_once_writing(command, env, cache, after)
+
+
+def interrupt_once_writing(
+    command: list[str], env: dict[str, str], cache: Path, after: float
+) -> None:
+    """Run ``command``, send SIGINT to its whole group ``after`` seconds past the moment
+    its temporary index file appears, and check what an interrupt must leave: no
+    temporary file, no process, and (unless it had finished) the one line and 130."""
     process = subprocess.Popen(
         command,
         env=env,
@@ -355,7 +364,7 @@ def test_sigint_during_a_build_leaves_no_temporary_file(
     try:
         while not _temporaries(cache) and process.poll() is None:
             time.sleep(0.01)
-        assert process.poll() is None, "the build ended before its temporary file was seen"
+        assert process.poll() is None, "it ended before its temporary file was seen"
         time.sleep(after)
         os.killpg(process.pid, signal.SIGINT)
         _, err = process.communicate(timeout=300)
@@ -364,7 +373,7 @@ def test_sigint_during_a_build_leaves_no_temporary_file(
             process.kill()
     assert _temporaries(cache) == []
     assert not _group_alive(process.pid), "a process of the command outlived it"
-    if process.returncode != 0:  # the build may have finished before the signal
+    if process.returncode != 0:  # it may have finished before the signal
         assert (process.returncode, err) == (130, "directives: error: interrupted\n")
 
 
@@ -404,28 +413,7 @@ def test_sigint_during_an_update_leaves_no_temporary_file(
     env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
     last = json.loads(expected)["id"]
     command = [*directives_command(), "--catalog", str(catalogue), "show", last, "-f", "json"]
-    process = subprocess.Popen(
-        command,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        while not _temporaries(cache) and process.poll() is None:
-            time.sleep(0.01)
-        assert process.poll() is None, "the update ended before its temporary file was seen"
-        time.sleep(after)
-        os.killpg(process.pid, signal.SIGINT)
-        _, err = process.communicate(timeout=300)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert _temporaries(cache) == []
-    assert not _group_alive(process.pid), "a process of the command outlived it"
-    if process.returncode != 0:  # the update may have finished before the signal
-        assert (process.returncode, err) == (130, "directives: error: interrupted\n")
+    interrupt_once_writing(command, env, cache, after)
     again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert (again.returncode, again.stdout, again.stderr) == (0, expected, "")
 

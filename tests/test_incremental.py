@@ -10,12 +10,13 @@ import contextlib
 import json
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from conftest import Invoke, Result
-from directives_cli import forked, loader, store
+from directives_cli import database, forked, loader, store
 from fixtures.bench.scripts import script
 
 #: The questions asked after every change: every output a cached index could get wrong.
@@ -157,6 +158,15 @@ def test_only_changed_files_are_read(
     same_stat_edit(
         catalogue / "03-meeting.yaml", "inspection 2 of boilers", "inspection 2 of Boilers"
     )
+    with reads(monkeypatch) as read:
+        warm(cli, catalogue)
+    assert read == ["03-meeting.yaml", "m3.txt"]
+    assert_same(cli, catalogue)
+
+
+@contextlib.contextmanager
+def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The names of the files the loader reads inside the block, in order."""
     read: list[str] = []
     original = loader._read
 
@@ -164,11 +174,9 @@ def test_only_changed_files_are_read(
         read.append(os.path.basename(path))
         return original(path)
 
-    monkeypatch.setattr(loader, "_read", spy)
-    warm(cli, catalogue)
-    assert read == ["03-meeting.yaml", "m3.txt"]
-    monkeypatch.setattr(loader, "_read", original)
-    assert_same(cli, catalogue)
+    with monkeypatch.context() as patched:
+        patched.setattr(loader, "_read", spy)
+        yield read
 
 
 def test_file_added_in_the_middle(cli: Invoke, catalogue: Path) -> None:
@@ -321,21 +329,13 @@ def test_a_copy_that_cannot_be_made_gives_a_full_build(
     def fails(*args: object) -> None:
         raise OSError("no space left on device")
 
-    read: list[str] = []
-    original = loader._read
-
-    def spy(path: Path) -> bytes:
-        read.append(os.path.basename(path))
-        return original(path)
-
     monkeypatch.setattr(store, "_pruned_copy", fails)
-    monkeypatch.setattr(loader, "_read", spy)
-    warm(cli, catalogue)
+    with reads(monkeypatch) as read:
+        warm(cli, catalogue)
     assert [name for name in read if name.endswith(".yaml")] == [
         "02-meeting.yaml",  # the update's reading, then the full build's
         *(f"{number:02d}-meeting.yaml" for number in range(1, 5)),
     ]
-    monkeypatch.setattr(loader, "_read", original)
     answers = assert_same(cli, catalogue)
     assert "cranes" in answers[0].out
 
@@ -343,17 +343,21 @@ def test_a_copy_that_cannot_be_made_gives_a_full_build(
 def test_an_index_from_before_the_per_directive_bound_is_merged_once(
     cli: Invoke, catalogue: Path, private_cache: Path
 ) -> None:
-    """An index cached by the release before `merge_search_if_grown` has no base_rows:
-    its first update merges the full-text table and records one, answers unchanged."""
+    """An index cached by the release before `merge_search_if_grown` has no base_rows
+    (and FTS5's default crisis merge): its first update merges the full-text table and
+    records both, answers unchanged."""
     warm(cli, catalogue)
     (index,) = (private_cache / "directives").glob("*.sqlite")
     with contextlib.closing(sqlite3.connect(index)) as conn:
         conn.execute("DELETE FROM search_meta WHERE name = 'base_rows'")
+        conn.execute("DELETE FROM search_words_config WHERE k = 'crisismerge'")
         conn.commit()
     write_meeting(catalogue, 3, extra=" and cranes")
     assert_same(cli, catalogue)
     (index,) = (private_cache / "directives").glob("*.sqlite")
     with contextlib.closing(sqlite3.connect(index)) as conn:
         meta = dict(conn.execute("SELECT name, value FROM search_meta"))
+        config = dict(conn.execute("SELECT k, v FROM search_words_config"))
+    assert config["crisismerge"] == database.SEARCH_CRISIS_MERGE
     # Merged with the third file's 5 directives taken out, before they were added again.
     assert (meta["base_rows"], meta["rows"]) == (15, 20)

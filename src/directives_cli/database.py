@@ -206,9 +206,23 @@ def create_search_tables(conn: sqlite3.Connection) -> None:
 SEARCH_GROWTH = 1.25
 
 
+#: Segments one level of the full-text table may hold before FTS5 merges them all, at
+#: the next write (its default is 16). A build leaves up to 15 segments of a megabyte on
+#: the lowest level, where each update adds two small ones: with the default, the first
+#: update after a build would merge those 15 (a third of a second at 100,000 directives,
+#: on every first edit after a build). An update merges the table whole when it has grown
+#: by a quarter (`merge_search_if_grown`), which comes long before this many.
+SEARCH_CRISIS_MERGE = 64
+
+
 def record_search_size(conn: sqlite3.Connection, rows: int) -> None:
     """Note a freshly built or merged full-text table's row count, and its size as the
-    baseline an update compares against (`merge_search_if_grown`)."""
+    baseline an update compares against (`merge_search_if_grown`); and let the updates
+    that follow add their segments without merging the build's (SEARCH_CRISIS_MERGE)."""
+    conn.execute(
+        f"INSERT INTO {WORDS_TABLE}({WORDS_TABLE}, rank) VALUES ('crisismerge', ?)",
+        (SEARCH_CRISIS_MERGE,),
+    )
     conn.executemany(
         "INSERT OR REPLACE INTO search_meta VALUES (?, ?)",
         (("rows", rows), ("pieces", _search_pieces(conn)), ("base_rows", rows)),
