@@ -944,14 +944,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         size_results, size_checks = run_size(size, args, tools, settings)
         results += size_results
         checks += size_checks
-    report(facts, results, checks, settings)
+    report(facts, results, checks, settings, runs_text(args))
     if args.json:
         save_json(args.json, facts, results, checks)
     return 0
 
 
+def runs_text(args: argparse.Namespace) -> str:
+    """How many timed runs each median is of: the million size has its own count."""
+    text = f"{args.runs} run{'s' * (args.runs != 1)}"
+    if MILLION in args.sizes and args.million_runs != args.runs:
+        text += f" ({args.million_runs} at {MILLION:,})"
+    return text
+
+
 def report(
-    facts: dict[str, object], results: Sequence[Result], checks: Sequence[str], settings: Settings
+    facts: dict[str, object],
+    results: Sequence[Result],
+    checks: Sequence[str],
+    settings: Settings,
+    runs: str,
 ) -> None:
     """The table, the identity checks and the verdicts, on stdout."""
     print(
@@ -960,7 +972,7 @@ def report(
     )
     end_load = [round(x, 2) for x in os.getloadavg()]
     print(
-        f"medians of {settings.runs} runs, each case run alternately with its baseline; "
+        f"medians of {runs}, each case run alternately with its baseline; "
         f"load at the end {end_load}\n"
     )
     print(table(results))

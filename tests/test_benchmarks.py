@@ -262,3 +262,11 @@ def test_a_failing_row_says_by_how_much_and_under_what_load() -> None:
     assert "load average 3.5 on" in said
     result.verdict = "FAIL"
     assert run.summary([result])[1].startswith("FAIL  1000000 c: time 1.20x")
+
+
+def test_the_header_says_how_many_runs_each_size_had() -> None:
+    million = run.parse_args(["--sizes", ",", "--million", "--million-runs", "3"])
+    assert run.runs_text(million) == "5 runs (3 at 1,000,000)"
+    assert run.runs_text(run.parse_args(["--sizes", "100000", "--runs", "3"])) == "3 runs"
+    same = run.parse_args(["--million", "--runs", "1"])
+    assert run.runs_text(same) == "1 run"
