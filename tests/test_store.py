@@ -411,9 +411,12 @@ def test_older_states_are_pruned_and_other_catalogues_kept(
     settle(*all_inputs(other.parent))
     kept = store.open_index(other).cache_file
     store.open_index(catalogue)
-    dead = cache / "0123456789abcdef-x.sqlite.1234.tmp"
-    dead.write_bytes(b"")
-    os.utime(dead, (time.time() - 7200, time.time() - 7200))
+    for dead in (
+        cache / "0123456789abcdef-x.sqlite.1234.tmp",
+        cache / "0123456789abcdef-x.sqlite.1234.tmp-journal",  # of a process killed mid-way
+    ):
+        dead.write_bytes(b"")
+        os.utime(dead, (time.time() - 7200, time.time() - 7200))
     young = cache / "0123456789abcdef-y.sqlite.1234.tmp"
     young.write_bytes(b"")  # perhaps another process building right now: left alone
     edit_keeping_size_and_mtime(catalogue / "test-meeting-2020.yaml", "Title 00002", "Changed 002")

@@ -401,10 +401,12 @@ def connect_for_build(where: str) -> sqlite3.Connection:
     """A connection tuned for one bulk transaction into a private file: no journal, no
     syncing (a failed build is discarded whole, never reused)."""
     conn = sqlite3.connect(where, isolation_level=None)
+    # First: any statement before it writes a rollback journal beside the file, which a
+    # process killed meanwhile (an update's forked child, stopped early) leaves behind.
+    conn.execute("PRAGMA journal_mode = OFF")
     # Pages an update frees (a file's old rows, the full-text segments a merge replaces)
     # are given back at its commit, so the file never keeps them: set before any table.
     conn.execute("PRAGMA auto_vacuum = FULL")
-    conn.execute("PRAGMA journal_mode = OFF")
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA temp_store = MEMORY")
     return conn
@@ -609,7 +611,7 @@ def prune(keep: Path) -> None:
                 if removed >= _PRUNE_LIMIT:
                     break
                 stale = entry.name.startswith(prefix) and entry.name.endswith(".sqlite")
-                if entry.name.endswith(".tmp"):
+                if entry.name.endswith((".tmp", ".tmp-journal")):
                     stale = now - entry.stat().st_mtime > _STALE_TEMP_SECONDS
                 if stale and entry.name != keep.name:
                     os.unlink(entry.path)
