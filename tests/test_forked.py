@@ -75,3 +75,14 @@ def test_forking_is_worth_it_only_beside_another_cpu(monkeypatch: pytest.MonkeyP
     assert forked.worth_forking()
     monkeypatch.setattr(forked, "FORKS", False)
     assert not forked.worth_forking()
+
+
+def test_no_fork_raises_and_keeps_no_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused() -> int:
+        raise BlockingIOError("Resource temporarily unavailable")
+
+    before = len(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(forked.os, "fork", refused)
+    with pytest.raises(OSError):
+        forked.Forked(lambda: None)
+    assert len(os.listdir("/proc/self/fd")) == before

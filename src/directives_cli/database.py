@@ -231,9 +231,9 @@ def record_search_size(conn: sqlite3.Connection, rows: int) -> None:
 
 def merge_search_if_grown(conn: sqlite3.Connection) -> None:
     """Merge the full-text table whole if it has grown past SEARCH_GROWTH times its
-    baseline size per directive. Asked once an update has taken the
-    changed files' entries out and before it adds theirs again: the merge then applies
-    every delete marker, and the changed files' new postings are not rewritten."""
+    baseline size per directive. Asked once an update has taken the changed files'
+    entries out and before it adds theirs again: the merge then applies every delete
+    marker, and the changed files' new postings are not rewritten."""
     rows = int(conn.execute("SELECT count(*) FROM directives").fetchone()[0])
     baseline: dict[str, int] = dict(conn.execute("SELECT name, value FROM search_meta"))
     pieces, base_rows = baseline.get("pieces", 0), baseline.get("base_rows")

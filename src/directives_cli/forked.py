@@ -58,9 +58,12 @@ class Forked(Generic[T]):
             self.pid = os.fork()
             if self.pid == 0:
                 _child(work, self.reader, writer)
+        except OSError:  # no fork (a process limit): the caller's to handle, no pipe kept
+            os.close(self.reader)
+            raise
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        os.close(writer)
+            os.close(writer)
 
     def result(self) -> T:
         """What ``work()`` returned, once the child has ended; raises ChildLost when it
