@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Invoke, Result
-from directives_cli import readahead
+from directives_cli import forked, readahead
 from fixtures.bench.scripts import script
 
 QUESTIONS: tuple[tuple[str, ...], ...] = (
@@ -43,7 +43,8 @@ def sequential(cli: Invoke, root: Path, monkeypatch: pytest.MonkeyPatch) -> list
 def ahead(monkeypatch: pytest.MonkeyPatch) -> None:
     """Read ahead whatever the catalogue's size, with two workers even on one core."""
     monkeypatch.setattr(readahead, "READAHEAD_BYTES", 0)
-    monkeypatch.setattr(readahead, "usable_cpus", lambda: 2)
+    for module in (readahead, forked):
+        monkeypatch.setattr(module, "usable_cpus", lambda: 2)
 
 
 def test_reading_ahead_builds_the_same_index(
@@ -90,3 +91,19 @@ def test_a_bad_file_read_ahead_is_reported_as_a_full_load_reports_it(
 
 def _first_directive_id(text: str) -> str:
     return text.split("\ndirectives:", 1)[1].split('- id: "', 1)[1].split('"', 1)[0]
+
+
+def test_one_usable_cpu_loads_every_file_here(
+    cli: Invoke, made: Path, monkeypatch: pytest.MonkeyPatch, private_cache: Path
+) -> None:
+    """A child beside this process on one core only adds its start-up to the same work."""
+    monkeypatch.setattr(readahead, "READAHEAD_BYTES", 0)
+    for module in (readahead, forked):
+        monkeypatch.setattr(module, "usable_cpus", lambda: 1)
+
+    def no_fork(work: object) -> None:
+        raise AssertionError("forked on one CPU")
+
+    monkeypatch.setattr(readahead, "Forked", no_fork)
+    expected = sequential(cli, made, monkeypatch)
+    assert answers(cli, made) == expected

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from directives_cli import loader
 from directives_cli.errors import CatalogueError
-from directives_cli.forked import FORKS, ChildLost, Forked, usable_cpus
+from directives_cli.forked import ChildLost, Forked, usable_cpus, worth_forking
 
 TYPE_CHECKING = False  # not typing's: see database.py
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ def loaded_files(
     """Each file loaded alone, in order: its catalogue, or None when it is not valid.
     ``identities`` receives each source text read, as `loader.load_files` gives them."""
     workers = min(WORKERS, len(files) - 1, usable_cpus())
-    if workers < 1 or not FORKS or _size(files) < READAHEAD_BYTES:
+    if workers < 1 or not worth_forking() or _size(files) < READAHEAD_BYTES:
         for path in files:
             yield load_one(path, identities)
         return
